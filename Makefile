@@ -1,0 +1,45 @@
+# portkit's own developer commands. `make demo` and `make test` are the README's two commands.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+UV     := $(shell command -v uv 2>/dev/null)
+
+.PHONY: help setup demo test test-fast lint bench clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(BIN)/portkit: pyproject.toml
+ifdef UV
+	uv venv --quiet --allow-existing -p $(PYTHON) $(VENV)
+	uv pip install --quiet -p $(BIN)/python -e ".[dev]"
+else
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+endif
+	@touch $@
+
+setup: $(BIN)/portkit  ## Create .venv and install portkit with its dev tools
+
+demo: setup  ## Generate the model-api project into ./demo, then set it up and run its main job
+	rm -rf demo
+	$(BIN)/portkit new model-api demo --defaults
+	$(MAKE) -C demo setup run
+
+test: setup  ## Run the whole test suite (unit, CLI and end-to-end)
+	$(BIN)/python -m pytest
+
+test-fast: setup  ## Only the fast tests
+	$(BIN)/python -m pytest -m "not slow"
+
+lint: setup  ## ruff and mypy
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+
+bench: setup  ## Run the benchmarks (see benchmarks/README.md)
+	$(BIN)/python benchmarks/run.py
+
+clean:  ## Remove the venv and caches
+	rm -rf $(VENV) build dist demo .pytest_cache .mypy_cache .ruff_cache

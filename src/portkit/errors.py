@@ -1,0 +1,116 @@
+"""One exception tree for every failure portkit reports to a user.
+
+The CLI catches `PortkitError` once and maps it to its exit code; anything else is a bug.
+Exceptions are plain data: no printing and no I/O here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+#: Exit codes, documented in the README ("Exit codes").
+EXIT_OK = 0
+EXIT_USER_ERROR = 1
+EXIT_USAGE = 2
+EXIT_CONFLICTS = 3
+EXIT_INTERRUPTED = 130
+EXIT_INTERNAL = 70
+
+
+class PortkitError(Exception):
+    """A failure the user can act on: one line of message, an optional hint."""
+
+    exit_code = EXIT_USER_ERROR
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class UsageError(PortkitError):
+    """The command line itself is malformed (e.g. `--data` without `=`)."""
+
+    exit_code = EXIT_USAGE
+
+
+class TemplateNotFoundError(PortkitError):
+    """TEMPLATE names no built-in, collection, folder or reachable git repository."""
+
+    def __init__(self, name: str, available: Sequence[str], suggestion: str | None) -> None:
+        hint = f"Did you mean '{suggestion}'? " if suggestion else ""
+        hint += "Available templates: " + (", ".join(available) or "(none)")
+        super().__init__(f"Unknown template '{name}'.", hint)
+        self.name = name
+        self.available = list(available)
+        self.suggestion = suggestion
+
+
+class TemplateError(PortkitError):
+    """A template is malformed or cannot be fetched or rendered."""
+
+
+class UntrustedTemplateError(PortkitError):
+    """The template would run code (tasks, hooks, extensions) and `--trust` was not given."""
+
+    def __init__(self, what: Sequence[str]) -> None:
+        super().__init__(
+            "This template would run code: " + "; ".join(what) + ".",
+            "Read the template, then re-run with --trust if you trust it.",
+        )
+        self.what = list(what)
+
+
+class ForbiddenPathError(PortkitError):
+    """A rendered path would land outside the destination (`../x`, absolute, a symlink)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            f"The template tried to write outside the destination: {path!r}.",
+            "Refusing to render it; nothing was written.",
+        )
+        self.path = path
+
+
+class AnswerError(PortkitError):
+    """An answer is unknown to the template, malformed, or fails a question's validator."""
+
+
+class DestinationError(PortkitError):
+    """The destination cannot be used (not empty, a file, not writable)."""
+
+
+class GitError(PortkitError):
+    """A git command failed; the message carries git's own words."""
+
+
+class ProjectError(PortkitError):
+    """The folder is not a portkit project, or its provenance file is unreadable."""
+
+
+class DirtyTreeError(PortkitError):
+    """Tracked files have uncommitted changes, so an update could mix them into a merge."""
+
+    def __init__(self, paths: Sequence[str]) -> None:
+        shown = ", ".join(paths[:5]) + (f" (and {len(paths) - 5} more)" if len(paths) > 5 else "")
+        super().__init__(
+            f"Uncommitted changes to tracked files: {shown}.",
+            "Commit them (git commit -am '...') or stash them (git stash), then run it again.",
+        )
+        self.paths = list(paths)
+
+
+class UpdateConflictError(PortkitError):
+    """The merge stopped on conflicts; the repository is mid-merge, nothing is lost."""
+
+    exit_code = EXIT_CONFLICTS
+
+    def __init__(self, project: Path, conflicts: Sequence[str]) -> None:
+        super().__init__(
+            f"The update left {len(conflicts)} conflicted file(s): " + ", ".join(conflicts),
+            "Resolve them, then `git add <files>` and `git commit`; "
+            "or `git merge --abort` to return exactly to where you were.",
+        )
+        self.project = project
+        self.conflicts = list(conflicts)

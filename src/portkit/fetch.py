@@ -1,0 +1,122 @@
+"""Materialise a template as a plain local folder that an engine can render.
+
+Built-in templates are assembled from the shared base plus their own folder; git templates are
+cloned at the requested ref (default: the newest version tag, else the default branch head) and
+exported without `.git`, so every engine always renders a plain folder and nothing clones twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from portkit import git, metadata
+from portkit._version import __version__
+from portkit.catalog import SHARED_DIR
+from portkit.errors import TemplateError
+from portkit.models import Engine, FetchedTemplate, SourceKind, TemplateRef
+
+
+def fetch(ref: TemplateRef, workdir: Path, vcs_ref: str | None = None) -> FetchedTemplate:
+    """Return the template as a folder under WORKDIR (or in place, for local folders)."""
+    if ref.kind is SourceKind.BUILTIN:
+        folder, version, commit = assemble_builtin(Path(ref.location), workdir / "template"), __version__, None
+    elif ref.kind is SourceKind.GIT:
+        folder, version, commit = _clone(ref.location, workdir / "template", vcs_ref)
+    else:
+        folder, commit = Path(ref.location), None
+        version = "sha256:" + content_digest(folder)
+    engine = metadata.detect_engine(folder)
+    if engine is None:
+        raise TemplateError(
+            f"'{ref.name}' is not a template: no copier.yml, copier.yaml or cookiecutter.json.",
+        )
+    config = metadata.read_config(folder, engine)
+    return FetchedTemplate(
+        ref=ref,
+        folder=folder,
+        engine=engine,
+        version=version,
+        commit=commit,
+        questions=metadata.questions(config, engine),
+        description=metadata.description(config, folder),
+    )
+
+
+def assemble_builtin(template: Path, target: Path) -> Path:
+    """Overlay the shared base and one built-in template into TARGET; merge their copier.yml."""
+    shared = template.parent / SHARED_DIR
+    target.mkdir(parents=True)
+    for layer in (shared, template):
+        if layer.is_dir():
+            shutil.copytree(layer, target, dirs_exist_ok=True, ignore=_ignore_own_config)
+    merged: dict[str, Any] = {}
+    for layer in (shared, template):
+        if (layer / "copier.yml").is_file():
+            _merge_config(merged, metadata.read_config(layer, Engine.COPIER))
+    (target / "copier.yml").write_text(yaml.safe_dump(merged, sort_keys=False), encoding="utf-8")
+    return target
+
+
+def content_digest(folder: Path) -> str:
+    """A short digest of a folder's files (names and bytes), to tell local template versions apart."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if path.is_file() and ".git" not in relative.parts:
+            digest.update(relative.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
+def _ignore_own_config(directory: str, names: list[str]) -> set[str]:
+    return {name for name in names if name in ("copier.yml", "copier.yaml", "__pycache__")}
+
+
+def _merge_config(merged: dict[str, Any], layer: dict[str, Any]) -> None:
+    """Later layers override questions and settings; list settings such as `_exclude` add up."""
+    for key, value in layer.items():
+        if key.startswith("_") and isinstance(value, list) and isinstance(merged.get(key), list):
+            merged[key] = merged[key] + [item for item in value if item not in merged[key]]
+        else:
+            merged[key] = value
+
+
+def _clone(url: str, target: Path, vcs_ref: str | None) -> tuple[Path, str, str]:
+    """Clone URL, check out VCS_REF or the newest version tag, drop `.git`; return version."""
+    run_in = target.parent
+    result = git.run(["clone", "--quiet", "--no-checkout", url, str(target)], run_in, check=False)
+    if result.returncode != 0:
+        detail = result.stderr.strip().splitlines()
+        raise TemplateError(
+            f"Cannot fetch template {url}: {detail[-1] if detail else 'git clone failed'}",
+            "Check the URL and your network, or use a local folder.",
+        )
+    ref = vcs_ref or newest_version_tag(git.output(["tag", "--list"], target).splitlines()) or "HEAD"
+    resolved = git.run(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], target, check=False)
+    if resolved.returncode != 0:
+        raise TemplateError(f"Template {url} has no ref '{ref}'.", "List its tags with `git ls-remote --tags`.")
+    commit = resolved.stdout.strip()
+    git.run(["checkout", "--quiet", "--detach", commit], target)
+    exact_tag = git.run(["describe", "--tags", "--exact-match", commit], target, check=False)
+    version = exact_tag.stdout.strip() if exact_tag.returncode == 0 else commit[:12]
+    shutil.rmtree(target / ".git")
+    return target, version, commit
+
+
+def newest_version_tag(tags: list[str]) -> str | None:
+    """The highest tag that parses as a (PEP 440) version; `v1.2` and `1.2` both count."""
+    from packaging.version import InvalidVersion, Version
+
+    versions = []
+    for tag in tags:
+        try:
+            parsed = Version(tag.removeprefix("v"))
+        except InvalidVersion:
+            continue
+        if not parsed.is_prerelease:
+            versions.append((parsed, tag))
+    return max(versions)[1] if versions else None

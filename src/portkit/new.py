@@ -1,0 +1,163 @@
+"""`portkit new`: render a template into a fresh project, atomically, with its git history seeded.
+
+The render happens in a staging folder beside the destination and is moved into place only when
+everything (render, provenance, git) succeeded, so a failure or Ctrl-C leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from portkit import answers as answers_mod
+from portkit import engines, git, provenance
+from portkit.catalog import Catalog
+from portkit.errors import DestinationError, UntrustedTemplateError, UsageError
+from portkit.fetch import fetch
+from portkit.models import FetchedTemplate, NewRequest, NewResult, Provenance, SourceKind
+
+#: The branch that holds pristine renders; `portkit update` merges it into the user's branch.
+TEMPLATE_BRANCH = "portkit/template"
+MAIN_BRANCH = "main"
+
+Progress = Callable[[str], None]
+
+
+def new_project(
+    request: NewRequest, catalog: Catalog, progress: Progress | None = None
+) -> NewResult:
+    """Render REQUEST.template into REQUEST.destination; see the module docstring."""
+    say = progress or (lambda _message: None)
+    destination = request.destination.absolute()
+    _check_destination(destination, request)
+    ref = catalog.resolve(request.template, Path.cwd())
+    if request.vcs_ref and ref.kind is not SourceKind.GIT:
+        raise UsageError("--vcs-ref only applies to git templates.")
+    created_parents = _make_parents(destination.parent)
+    try:
+        with tempfile.TemporaryDirectory(prefix=".portkit-", dir=destination.parent) as work:
+            say(f"Fetching template {ref.name}")
+            template = fetch(ref, Path(work) / "source", request.vcs_ref)
+            _check_trust(template, request.trust)
+            given = answers_mod.merge(
+                answers_mod.load_file(request.answers_file) if request.answers_file else {},
+                request.data,
+            )
+            answers_mod.check_known(given, template.questions)
+            stage = Path(work) / "project"
+            say(f"Rendering {ref.name} {template.version}")
+            used = engines.render(
+                template, stage, given, interactive=request.interactive, trust=request.trust
+            )
+            record = _record(template, used, destination)
+            provenance.write(stage, record)
+            if request.git:
+                say("Creating the git repository")
+                seed_repository(stage, f"Render {ref.name} {template.version} with portkit")
+            files = sum(1 for p in stage.rglob("*") if p.is_file() and ".git" not in p.parts)
+            _place(stage, destination)
+    except BaseException:
+        for folder in created_parents:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return NewResult(destination, record, request.git, files)
+
+
+def seed_repository(project: Path, message: str) -> None:
+    """First commit = the pristine render, on the template branch; `main` starts from it."""
+    git.run(["init", "--quiet", f"--initial-branch={TEMPLATE_BRANCH}"], project)
+    git.commit_all(project, message)
+    git.run(["checkout", "--quiet", "-b", MAIN_BRANCH], project)
+
+
+def _check_destination(destination: Path, request: NewRequest) -> None:
+    if destination.exists() and not destination.is_dir():
+        raise DestinationError(f"{destination} exists and is not a folder.")
+    if not destination.is_dir() or not any(destination.iterdir()):
+        return
+    if not request.force:
+        raise DestinationError(
+            f"{destination} already exists and is not empty.",
+            "Choose a new folder, or pass --force to add the project beside its files "
+            "(existing files are never overwritten).",
+        )
+    if request.git and (destination / ".git").exists():
+        raise DestinationError(
+            f"{destination} is already a git repository.",
+            "Use --no-git to add the files without touching its history.",
+        )
+
+
+def _make_parents(parent: Path) -> list[Path]:
+    """Create missing parent folders; return the ones created, outermost first."""
+    missing = []
+    current = parent
+    while not current.exists():
+        missing.append(current)
+        current = current.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    return list(reversed(missing))
+
+
+def _check_trust(template: FetchedTemplate, trust: bool) -> None:
+    unsafe = engines.unsafe_features(template)
+    if unsafe and not trust:
+        raise UntrustedTemplateError(unsafe)
+
+
+def _record(template: FetchedTemplate, used: dict[str, object], destination: Path) -> Provenance:
+    ref = template.ref
+    return Provenance(
+        template=provenance.template_id(ref.kind, ref.name, ref.location, destination),
+        source=ref.kind,
+        engine=template.engine,
+        version=template.version,
+        answers=answers_mod.without_secrets(used, template.questions),
+        commit=template.commit,
+    )
+
+
+def _place(stage: Path, destination: Path) -> None:
+    """Move the staged project into place; with --force, beside existing files, never over them."""
+    if not destination.exists() or not any(destination.iterdir()):
+        if destination.exists():
+            destination.rmdir()
+        os.replace(stage, destination)
+        return
+    clashes = sorted(
+        str(p.relative_to(stage))
+        for p in stage.rglob("*")
+        if not p.is_dir() and (destination / p.relative_to(stage)).exists()
+    )
+    if clashes:
+        raise DestinationError(
+            f"{len(clashes)} file(s) of the template already exist in {destination}: "
+            + ", ".join(clashes[:5]),
+            "Nothing was written. Move them away or choose another folder.",
+        )
+    _merge_into(stage, destination)
+
+
+def _merge_into(stage: Path, destination: Path) -> None:
+    """Move files one by one; on failure remove exactly the files and folders this added."""
+    added_files: list[Path] = []
+    added_dirs: list[Path] = []
+    try:
+        for source in sorted(stage.rglob("*")):
+            target = destination / source.relative_to(stage)
+            if source.is_dir() and not source.is_symlink():
+                if not target.exists():
+                    target.mkdir()
+                    added_dirs.append(target)
+            else:
+                shutil.move(str(source), str(target))
+                added_files.append(target)
+    except BaseException:
+        for target in added_files:
+            target.unlink(missing_ok=True)
+        for folder in reversed(added_dirs):
+            shutil.rmtree(folder, ignore_errors=True)
+        raise

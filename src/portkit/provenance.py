@@ -1,0 +1,84 @@
+"""`.portkit.yml`: the one file that says where a project came from.
+
+It records the template (a logical id: a built-in or collection name, a git URL, or a path
+relative to the project; never a machine-specific absolute path), its version, the engine and
+the non-secret answers. `portkit update` and `portkit info` read it; users may read it too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from portkit.errors import ProjectError
+from portkit.models import Engine, Provenance, SourceKind
+
+FILENAME = ".portkit.yml"
+
+_HEADER = (
+    "# Written by portkit: which template this project came from and the answers it was\n"
+    "# rendered with. `portkit update` reads it; edit answers with `portkit update --data`.\n"
+)
+
+
+def dump(provenance: Provenance) -> str:
+    """The file's text, stable key order so diffs stay small."""
+    data: dict[str, Any] = {
+        "template": provenance.template,
+        "source": provenance.source.value,
+        "engine": provenance.engine.value,
+        "version": provenance.version,
+    }
+    if provenance.commit:
+        data["commit"] = provenance.commit
+    data["answers"] = dict(sorted(provenance.answers.items()))
+    return _HEADER + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def write(project: Path, provenance: Provenance) -> Path:
+    """Write the provenance file at the project root."""
+    path = project / FILENAME
+    path.write_text(dump(provenance), encoding="utf-8")
+    return path
+
+
+def read(project: Path) -> Provenance:
+    """Parse the provenance file; a clear error when it is missing or malformed."""
+    path = project / FILENAME
+    if not path.is_file():
+        raise ProjectError(
+            f"{project} is not a portkit project (no {FILENAME}).",
+            "Run this inside a project made by `portkit new`, or pass its path.",
+        )
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return Provenance(
+            template=str(data["template"]),
+            source=SourceKind(data["source"]),
+            engine=Engine(data["engine"]),
+            version=str(data["version"]),
+            answers=dict(data.get("answers") or {}),
+            commit=data.get("commit"),
+        )
+    except (yaml.YAMLError, KeyError, TypeError, ValueError) as error:
+        raise ProjectError(f"{path} is malformed: {error}", "Restore it from git history.") from error
+
+
+def template_id(kind: SourceKind, name: str, location: str, project: Path) -> str:
+    """How to record a template so it can be found again from any machine."""
+    if kind in (SourceKind.BUILTIN, SourceKind.COLLECTION):
+        return name
+    if kind is SourceKind.GIT and not Path(location).is_dir():
+        return name  # a URL or gh: shorthand, as given
+    return _relative(Path(location), project)
+
+
+def _relative(target: Path, project: Path) -> str:
+    import os
+
+    try:
+        return Path(os.path.relpath(target.resolve(), project.resolve())).as_posix()
+    except ValueError:  # another drive on Windows: nothing relative exists
+        return target.resolve().as_posix()
