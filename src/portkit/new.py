@@ -32,8 +32,8 @@ def new_project(
     """Render REQUEST.template into REQUEST.destination; see the module docstring."""
     say = progress or (lambda _message: None)
     destination = request.destination.absolute()
-    _check_destination(destination, request)
     ref = catalog.resolve(request.template, Path.cwd())
+    _check_destination(destination, request)
     if request.vcs_ref and ref.kind is not SourceKind.GIT:
         raise UsageError("--vcs-ref only applies to git templates.")
     created_parents = _make_parents(destination.parent)

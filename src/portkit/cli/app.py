@@ -10,9 +10,9 @@ import typer
 
 from portkit._version import __version__
 from portkit.cli import info_cmd, list_cmd, new_cmd, update_cmd
+from portkit.cli.report import set_debug
 
 app = typer.Typer(
-    help="Stamp out ready-to-extend ML portfolio projects, and keep them up to date.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -38,6 +38,7 @@ def root(
     Exit codes: 0 ok, 1 error you can fix, 2 bad usage, 3 update left conflicts,
     70 internal error (a bug), 130 interrupted.
     """
+    set_debug(debug)
 
 
 app.command("new")(new_cmd.command)

@@ -9,7 +9,6 @@ from contextlib import contextmanager
 from functools import wraps
 from typing import Any, TypeVar
 
-import click
 import typer
 
 from portkit.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, PortkitError
@@ -22,10 +21,17 @@ def err(message: str) -> None:
     typer.echo(message, err=True)
 
 
+_debug = {"enabled": False}
+
+
+def set_debug(enabled: bool) -> None:
+    """Remember the root command's `--debug` for the error handler."""
+    _debug["enabled"] = enabled
+
+
 def debug_enabled() -> bool:
     """`--debug` was given on the root command."""
-    context = click.get_current_context(silent=True)
-    return bool(context and context.find_root().params.get("debug"))
+    return _debug["enabled"]
 
 
 def handle_errors(command: F) -> F:
@@ -35,7 +41,7 @@ def handle_errors(command: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except (typer.Exit, click.exceptions.ClickException, click.exceptions.Abort):
+        except (typer.Exit, typer.Abort, typer.TyperException):
             raise
         except PortkitError as error:
             _show_traceback_if_debug()
