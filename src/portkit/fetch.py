@@ -88,6 +88,7 @@ def _merge_config(merged: dict[str, Any], layer: dict[str, Any]) -> None:
 def _clone(url: str, target: Path, vcs_ref: str | None) -> tuple[Path, str, str]:
     """Clone URL, check out VCS_REF or the newest version tag, drop `.git`; return version."""
     run_in = target.parent
+    run_in.mkdir(parents=True, exist_ok=True)
     result = git.run(["clone", "--quiet", "--no-checkout", url, str(target)], run_in, check=False)
     if result.returncode != 0:
         detail = result.stderr.strip().splitlines()

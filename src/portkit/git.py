@@ -40,7 +40,9 @@ def run(
             check=False,
         )
     except FileNotFoundError as error:
-        raise GitError("git is not installed or not on PATH.", "Install git, or use --no-git.") from error
+        if not available():
+            raise GitError("git is not installed or not on PATH.", "Install git, or use --no-git.") from error
+        raise
     if check and result.returncode != 0:
         detail = (result.stderr or result.stdout).strip().splitlines()
         raise GitError(f"git {args[0]} failed: {detail[-1] if detail else 'no output'}")

@@ -1,0 +1,143 @@
+"""Templates from anywhere: local folders, git repositories and PORTKIT_TEMPLATES collections."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import yaml
+
+from conftest import COPIER_FIXTURE, COOKIECUTTER_FIXTURE, git, make_git_template, run_portkit, write_tree
+
+
+def _record(project: Path) -> dict:
+    return yaml.safe_load((project / ".portkit.yml").read_text())
+
+
+def test_local_copier_folder(tmp_path: Path, workdir: Path) -> None:
+    write_tree(tmp_path / "tpl", COPIER_FIXTURE)
+    result = run_portkit("new", str(tmp_path / "tpl"), "p", "--defaults", "--data", "flavour=fancy", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    assert (workdir / "p" / "README.md").read_text() == "# Demo\n\nFlavour: fancy\n"
+    record = _record(workdir / "p")
+    assert record["engine"] == "copier" and record["source"] == "path"
+    assert record["template"] == "../../tpl"  # relative to the project, never absolute
+    assert record["version"].startswith("sha256:")
+    assert "api_token" not in record["answers"]  # secrets are never recorded
+    assert record["answers"] == {"flavour": "fancy", "project_name": "Demo"}
+
+
+def test_local_cookiecutter_folder(tmp_path: Path, workdir: Path) -> None:
+    write_tree(tmp_path / "cc", COOKIECUTTER_FIXTURE)
+    result = run_portkit("new", str(tmp_path / "cc"), "p", "--defaults", "--data", "project_name=Hello", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    project = workdir / "p"
+    assert (project / "README.md").read_text() == "# Hello\n\nFlavour: plain\n"
+    assert sorted(p.name for p in project.iterdir()) == [".git", ".portkit.yml", "README.md", "notes.txt"]
+    record = _record(project)
+    assert record["engine"] == "cookiecutter"
+    assert record["answers"] == {"flavour": "plain", "project_name": "Hello", "project_slug": "hello"}
+    assert git("status", "--porcelain", cwd=project) == ""
+
+
+def test_git_template_uses_newest_version_tag(tmp_path: Path, workdir: Path) -> None:
+    repo = make_git_template(tmp_path / "repo", COPIER_FIXTURE, tag="v1.0.0")
+    (repo / "notes.txt").write_text("v2 notes\n")
+    git("commit", "-qam", "v2", cwd=repo)
+    git("tag", "v2.0.0", cwd=repo)
+    (repo / "notes.txt").write_text("unreleased\n")
+    git("commit", "-qam", "wip", cwd=repo)
+    url = f"file://{repo}"
+    result = run_portkit("new", url, "p", "--defaults", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    assert (workdir / "p" / "notes.txt").read_text() == "v2 notes\n"
+    record = _record(workdir / "p")
+    assert record["source"] == "git" and record["template"] == url
+    assert record["version"] == "v2.0.0"
+    assert record["commit"] == git("rev-parse", "v2.0.0", cwd=repo)
+
+
+def test_git_template_vcs_ref(tmp_path: Path, workdir: Path) -> None:
+    repo = make_git_template(tmp_path / "repo", COPIER_FIXTURE, tag="v1")
+    (repo / "notes.txt").write_text("v2\n")
+    git("commit", "-qam", "v2", cwd=repo)
+    git("tag", "v2", cwd=repo)
+    result = run_portkit("new", f"file://{repo}", "p", "--defaults", "--vcs-ref", "v1", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    assert (workdir / "p" / "notes.txt").read_text() == "static notes\n"
+    assert _record(workdir / "p")["version"] == "v1"
+    bad = run_portkit("new", f"file://{repo}", "q", "--defaults", "--vcs-ref", "nope", cwd=workdir)
+    assert bad.returncode == 1 and "has no ref 'nope'" in bad.stderr
+    assert not (workdir / "q").exists()
+
+
+def test_local_git_repository_path_is_a_git_template(copier_template: Path, workdir: Path) -> None:
+    result = run_portkit("new", str(copier_template), "p", "--defaults", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    record = _record(workdir / "p")
+    assert record["source"] == "git" and record["version"] == "v1"
+    assert not Path(record["template"]).is_absolute()
+
+
+def test_unreachable_git_url(workdir: Path) -> None:
+    result = run_portkit("new", "file:///nonexistent/repo.git", "p", "--defaults", cwd=workdir)
+    assert result.returncode == 1
+    assert "Cannot fetch template file:///nonexistent/repo.git" in result.stderr
+    assert list(workdir.iterdir()) == []
+
+
+def test_folder_that_is_not_a_template(tmp_path: Path, workdir: Path) -> None:
+    write_tree(tmp_path / "plain", {"README.md": "hi\n"})
+    result = run_portkit("new", str(tmp_path / "plain"), "p", "--defaults", cwd=workdir)
+    assert result.returncode == 1
+    assert "is not a template: no copier.yml, copier.yaml or cookiecutter.json" in result.stderr
+
+
+def test_portkit_templates_collection_listed_and_usable(tmp_path: Path, workdir: Path) -> None:
+    collection = tmp_path / "team-templates"
+    write_tree(collection / "team-api", COPIER_FIXTURE)
+    write_tree(collection / "team-cc", COOKIECUTTER_FIXTURE)
+    write_tree(collection / "model-api", COPIER_FIXTURE)  # shadows the built-in
+    write_tree(collection / "not-a-template", {"x.txt": "x"})
+    env = {"PORTKIT_TEMPLATES": os.pathsep.join([str(collection), str(tmp_path / "missing")])}
+    listing = run_portkit("list", cwd=workdir, env=env)
+    assert listing.returncode == 0, listing.stderr
+    lines = {line.split()[0]: line for line in listing.stdout.splitlines()}
+    assert sorted(lines) == ["ml-pipeline", "model-api", "rag-chatbot", "team-api", "team-cc"]
+    assert "A tiny copier fixture" in lines["team-api"] and "[collection]" in lines["team-api"]
+    assert "shadows built-in" in lines["model-api"]
+    result = run_portkit("new", "team-api", "p", "--defaults", cwd=workdir, env=env)
+    assert result.returncode == 0, result.stderr
+    record = _record(workdir / "p")
+    assert record["template"] == "team-api" and record["source"] == "collection"
+
+
+def test_gh_shorthand_expands() -> None:
+    from portkit.catalog import expand_git_shorthand, looks_like_git_url
+
+    assert expand_git_shorthand("gh:owner/repo") == "https://github.com/owner/repo.git"
+    assert expand_git_shorthand("gh:owner/repo.git") == "https://github.com/owner/repo.git"
+    assert looks_like_git_url("gh:owner/repo") and looks_like_git_url("git@host:o/r.git")
+    assert not looks_like_git_url("model-api") and not looks_like_git_url("./local")
+
+
+def test_info_reports_provenance_and_newer_version(tmp_path: Path, workdir: Path) -> None:
+    repo = make_git_template(tmp_path / "repo", COPIER_FIXTURE, tag="v1")
+    url = f"file://{repo}"
+    assert run_portkit("new", url, "p", "--defaults", cwd=workdir).returncode == 0
+    info = run_portkit("info", "p", cwd=workdir)
+    assert info.returncode == 0, info.stderr
+    assert f"template:  {url} (git, copier)" in info.stdout
+    assert "newest:    v1 (up to date)" in info.stdout
+    assert "  flavour: plain" in info.stdout
+    (repo / "notes.txt").write_text("v2\n")
+    git("commit", "-qam", "v2", cwd=repo)
+    git("tag", "v2", cwd=repo)
+    info = run_portkit("info", cwd=workdir / "p")
+    assert "newest:    v2 — run `portkit update` to bring it in" in info.stdout
+
+
+def test_info_outside_a_project(workdir: Path) -> None:
+    result = run_portkit("info", cwd=workdir)
+    assert result.returncode == 1
+    assert "is not a portkit project (no .portkit.yml)" in result.stderr
