@@ -11,6 +11,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from portkit import answers as answers_mod
 from portkit import engines, git, provenance
@@ -46,14 +47,16 @@ def new_project(
                 answers_mod.load_file(request.answers_file) if request.answers_file else {},
                 request.data,
             )
-            answers_mod.check_known(given, template.questions)
             stage = Path(work) / "project"
             say(f"Rendering {ref.name} {template.version}")
-            used = engines.render(
-                template, stage, given, interactive=request.interactive, trust=request.trust
+            record = render_project(
+                template,
+                stage,
+                given,
+                interactive=request.interactive,
+                trust=request.trust,
+                project=destination,
             )
-            record = _record(template, used, destination)
-            provenance.write(stage, record)
             if request.git:
                 say("Creating the git repository")
                 seed_repository(stage, f"Render {ref.name} {template.version} with portkit")
@@ -64,6 +67,27 @@ def new_project(
             shutil.rmtree(folder, ignore_errors=True)
         raise
     return NewResult(destination, record, request.git, files)
+
+
+def render_project(
+    template: FetchedTemplate,
+    stage: Path,
+    given: dict[str, Any],
+    *,
+    interactive: bool,
+    trust: bool,
+    project: Path,
+) -> Provenance:
+    """Render into STAGE and write its `.portkit.yml`: one path for `new` and `update` alike.
+
+    PROJECT is where the project lives (or will), so a local template is recorded relative to it.
+    """
+    _check_trust(template, trust)
+    answers_mod.check_known(given, template.questions)
+    used = engines.render(template, stage, given, interactive=interactive, trust=trust)
+    record = _record(template, used, project)
+    provenance.write(stage, record)
+    return record
 
 
 def seed_repository(project: Path, message: str) -> None:

@@ -1,12 +1,149 @@
-"""`portkit update` (placeholder until the update use case lands)."""
+"""`portkit update [PATH]` and `portkit diff [PATH]` (the same update, as a dry run)."""
 
 from __future__ import annotations
 
-from portkit.cli.report import handle_errors
-from portkit.errors import PortkitError
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from portkit.cli.report import handle_errors, status
+
+if TYPE_CHECKING:
+    from portkit.update import UpdateRequest, UpdateResult
+
+_PATH = typer.Argument(Path("."), help="The project folder (default: here).")
+_TO = typer.Option(
+    None,
+    "--to",
+    metavar="REF",
+    help="Git templates: the tag, branch or commit to update to (default: the newest version tag).",
+)
+_DATA = typer.Option([], "--data", "-d", metavar="KEY=VALUE", help="Change an answer (repeatable).")
+_DEFAULTS = typer.Option(
+    False, "--defaults", help="Give questions new in this version their defaults; never prompt."
+)
+_TRUST = typer.Option(
+    False, "--trust", help="Allow template code to run (copier tasks, cookiecutter hooks)."
+)
 
 
 @handle_errors
-def command() -> None:
-    """Bring template improvements into this project, keeping your edits."""
-    raise PortkitError("`portkit update` is not implemented yet.")
+def command(
+    path: Path = _PATH,
+    to: str | None = _TO,
+    data: list[str] = _DATA,
+    defaults: bool = _DEFAULTS,
+    no_commit: bool = typer.Option(
+        False, "--no-commit", help="Leave a clean merge staged instead of committing it."
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Show what would change, file by file; change nothing."
+    ),
+    trust: bool = _TRUST,
+) -> None:
+    """Bring template improvements into this project with a git merge, keeping your edits."""
+    request = _request(path, to, data, defaults, trust, commit=not no_commit, dry_run=dry_run)
+    _run(request)
+
+
+@handle_errors
+def diff_command(
+    path: Path = _PATH,
+    to: str | None = _TO,
+    data: list[str] = _DATA,
+    trust: bool = _TRUST,
+) -> None:
+    """Show what `portkit update` would change, file by file, without touching the project."""
+    _run(_request(path, to, data, True, trust, commit=False, dry_run=True))
+
+
+def _request(
+    path: Path,
+    to: str | None,
+    data: list[str],
+    defaults: bool,
+    trust: bool,
+    *,
+    commit: bool,
+    dry_run: bool,
+) -> UpdateRequest:
+    from portkit.answers import parse_data
+    from portkit.update import UpdateRequest
+
+    return UpdateRequest(
+        project=path,
+        to=to,
+        data=parse_data(data),
+        interactive=not defaults and not dry_run and sys.stdin.isatty(),
+        commit=commit,
+        dry_run=dry_run,
+        trust=trust,
+    )
+
+
+def _run(request: UpdateRequest) -> None:
+    from portkit.catalog import Catalog
+    from portkit.update import update_project
+
+    with status() as progress:
+        result = update_project(request, Catalog.from_environment(), progress)
+    _report(result)
+
+
+def _report(result: UpdateResult) -> None:
+    from portkit.update import Outcome
+
+    _report_base(result)
+    if result.outcome is Outcome.UP_TO_DATE:
+        typer.echo(f"Already up to date: {result.template} {result.new_version}.")
+        return
+    versions = f"{result.template} {result.old_version} -> {result.new_version}"
+    if result.outcome is Outcome.PREVIEW and not result.changes:
+        typer.echo(f"Nothing would change: {result.template} {result.new_version}.")
+        return
+    if result.outcome is Outcome.PREVIEW:
+        typer.echo(f"Update {versions} would change {len(result.changes)} file(s):")
+        _list_changes(result)
+        _report_prediction(result.conflicts)
+        return
+    typer.echo(f"Updated {versions}: {len(result.changes)} file(s) changed by the template:")
+    _list_changes(result)
+    if result.commit:
+        typer.echo(f"Merged into {result.branch} as {result.commit[:12]}.")
+    else:
+        typer.echo(
+            "The merge is staged, not committed: review it (git diff --cached), then `git commit`;"
+            " or `git merge --abort`."
+        )
+    typer.echo("Push the template branch along with yours: git push origin portkit/template")
+
+
+def _report_base(result: UpdateResult) -> None:
+    from portkit.update import BaseSource
+
+    notes = {
+        BaseSource.REMOTE: "Using origin/portkit/template (no local portkit/template branch).",
+        BaseSource.HISTORY: "Recovered portkit/template from your history (it was missing).",
+        BaseSource.REBUILT: "Rebuilt portkit/template by re-rendering "
+        f"{result.template} {result.old_version} (the branch was missing).",
+    }
+    note = notes.get(result.base_source)
+    if note:
+        typer.echo(note, err=True)
+
+
+def _list_changes(result: UpdateResult) -> None:
+    for change in result.changes:
+        shown = f"{change.old_path} -> {change.path}" if change.old_path else change.path
+        typer.echo(f"  {change.status:<9}{shown}")
+
+
+def _report_prediction(conflicts: list[str] | None) -> None:
+    if conflicts is None:
+        typer.echo("Conflicts cannot be predicted for this update (first merge after a rebuild).")
+    elif conflicts:
+        typer.echo("Would conflict with your edits: " + ", ".join(conflicts))
+    else:
+        typer.echo("No conflicts expected.")
