@@ -126,17 +126,22 @@ def _refuse_escaping_symlinks(folder: Path) -> None:
 
 
 def _refuse_escaping_paths(project_template: Path, env: Any, context: dict[str, Any]) -> None:
-    """Render every name under the project template exactly as cookiecutter will, and check it."""
-    base = project_template.parent
-    candidates = [project_template, *project_template.rglob("*")]
-    for path in candidates:
-        relative = path.relative_to(base)
-        rendered = [env.from_string(part).render(**context) for part in relative.parts]
-        joined = os.path.normpath(os.path.join(*rendered)) if rendered else "."
+    """Render every name under the project template exactly as cookiecutter will, and check it.
+
+    The project folder's own name must render to one plain name, and every path below it must
+    stay below it once `..` and absolute parts are resolved.
+    """
+    project_name = env.from_string(project_template.name).render(**context)
+    if os.path.normpath(project_name) in ("", ".", "..") or Path(project_name).name != project_name:
+        raise ForbiddenPathError(project_name)
+    for path in project_template.rglob("*"):
+        rendered = [
+            env.from_string(part).render(**context)
+            for part in path.relative_to(project_template).parts
+        ]
+        joined = os.path.normpath(os.path.join(*rendered))
         if os.path.isabs(joined) or joined == ".." or joined.startswith(".." + os.sep):
             raise ForbiddenPathError(joined)
-        if rendered and os.path.normpath(rendered[0]) in ("", ".", ".."):
-            raise ForbiddenPathError(rendered[0])
 
 
 def _move_contents(source: Path, destination: Path) -> None:
