@@ -135,8 +135,12 @@ class _Project:
 
 @dataclass(frozen=True)
 class _Base:
+    """The template branch tip, and the render the current branch last merged."""
+
     commit: str
     source: BaseSource
+    synced: str = ""  # the merge base, or (unrelated histories) the render HEAD records
+    related: bool = True  # False: git finds no merge base, so the merge names `synced` itself
 
 
 def update_project(
@@ -150,7 +154,7 @@ def update_project(
     _check_target(request, record)
     with tempfile.TemporaryDirectory(prefix="portkit-update-") as work:
         workdir = Path(work)
-        base = _find_base(project, ref, request.trust, workdir, say)
+        base = _with_sync_point(project.root, _find_base(project, ref, request.trust, workdir, say))
         say(f"Rendering {record.template} with your answers")
         target = _render(project, ref, request, workdir / "target")
         new_commit = _commit_render(project.root, target, base.commit, workdir / "target-tree")
@@ -167,7 +171,7 @@ def update_project(
         )
         if request.dry_run:
             return _preview(project.root, base, new_commit, result)
-        if _is_up_to_date(project.root, base, new_commit):
+        if _is_up_to_date(base, new_commit):
             _set_template_branch(project.root, new_commit)
             return _replace(result, outcome=Outcome.UP_TO_DATE)
         _refuse_overwriting_untracked(project.root, changes)
@@ -290,6 +294,30 @@ def _find_base(
     return _Base(_commit_tree(project.root, tree, None, message), BaseSource.REBUILT)
 
 
+def _with_sync_point(root: Path, base: _Base) -> _Base:
+    """Add the render the current branch last merged: normally git's merge base.
+
+    When the histories are unrelated (a rebuilt base, a squashed history) it is the render on the
+    template branch whose `.portkit.yml` is the one the current branch records; the oldest such,
+    because a base too old only repeats changes the user already has, while one too new would
+    silently skip some.
+    """
+    found = git.run(["merge-base", "HEAD", base.commit], root, check=False)
+    if found.returncode == 0:
+        return replace(base, synced=found.stdout.strip(), related=True)
+    wanted = _blob(root, "HEAD")
+    history = git.output(["rev-list", "--first-parent", "--reverse", base.commit], root)
+    for commit in history.splitlines():
+        if _blob(root, commit) == wanted:
+            return replace(base, synced=commit, related=False)
+    return replace(base, synced=base.commit, related=False)
+
+
+def _blob(root: Path, commit: str) -> str:
+    spec = f"{commit}:{provenance.FILENAME}"
+    return git.run(["rev-parse", "--verify", "--quiet", spec], root, check=False).stdout.strip()
+
+
 def _resolve(root: Path, name: str) -> str | None:
     found = git.run(["rev-parse", "--verify", "--quiet", name + "^{commit}"], root, check=False)
     return found.stdout.strip() or None
@@ -409,8 +437,8 @@ def _preview(root: Path, base: _Base, new_commit: str, result: UpdateResult) -> 
     """Dry run: predict conflicts with an in-memory merge; the repository is not touched."""
     if not result.changes:
         return _replace(result, conflicts=[])
-    if not _has_merge_base(root, new_commit):
-        return result  # first update after a rebuilt base: git cannot predict it in memory
+    if not base.related:
+        return result  # unrelated histories: git cannot predict this merge in memory
     predicted = git.run(
         [
             *_MERGE_CONFIG,
@@ -430,20 +458,9 @@ def _preview(root: Path, base: _Base, new_commit: str, result: UpdateResult) -> 
     return _replace(result, conflicts=sorted({name for name in names if name}))
 
 
-def _is_up_to_date(root: Path, base: _Base, new_commit: str) -> bool:
-    """Nothing new rendered, and the last render is already part of the current branch."""
-    if new_commit != base.commit:
-        return False
-    return base.source is BaseSource.REBUILT or _is_ancestor(root, base.commit, "HEAD")
-
-
-def _is_ancestor(root: Path, ancestor: str, descendant: str) -> bool:
-    check = ["merge-base", "--is-ancestor", ancestor, descendant]
-    return git.run(check, root, check=False).returncode == 0
-
-
-def _has_merge_base(root: Path, commit: str) -> bool:
-    return git.run(["merge-base", "HEAD", commit], root, check=False).returncode == 0
+def _is_up_to_date(base: _Base, new_commit: str) -> bool:
+    """Nothing new rendered, and the current branch has already merged the last render."""
+    return new_commit == base.commit == base.synced
 
 
 def _refuse_overwriting_untracked(root: Path, changes: list[FileChange]) -> None:
@@ -472,10 +489,10 @@ def _merge(
     root = project.root
     previous = _resolve(root, TEMPLATE_REF)
     _set_template_branch(root, new_commit)
-    if _has_merge_base(root, new_commit):
+    if base.related:
         merged = _git_merge(root, commit, message)
     else:
-        merged = _merge_with_base(root, base.commit, new_commit, commit, message)
+        merged = _merge_with_base(root, base.synced, new_commit, commit, message)
     if merged.returncode != 0:
         _fail(root, merged, previous)
     return git.output(["rev-parse", "HEAD"], root) if commit else None

@@ -1,0 +1,480 @@
+"""`portkit update` scenarios, in-process, for a copier, a cookiecutter and a built-in template.
+
+Each template source is an adapter that writes the same logical template (README rendered from
+the answers, static notes, a file later removed) in its engine's syntax and releases new versions:
+a new tag for git templates, a changed templates folder (a newer portkit) for built-ins.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import git, write_tree
+
+from portkit.catalog import Catalog
+from portkit.errors import DirtyTreeError, ProjectError, UpdateConflictError, UsageError
+from portkit.models import NewRequest
+from portkit.new import new_project
+from portkit.update import BaseSource, Outcome, UpdateRequest, UpdateResult, update_project
+
+NOTES = "".join(f"note line {n}\n" for n in range(1, 9))
+V1_FILES: dict[str, str | None] = {
+    "README.md": "# %project_name%\n\nMade from the template.\n",
+    "notes.txt": NOTES,
+    "old.txt": "the template drops this file in v2\n",
+    "keep.txt": "keep\n",
+}
+V1_QUESTIONS = {"project_name": "Demo"}
+
+
+class Source:
+    """One template source; `release` publishes the next version of the same logical template."""
+
+    kind = ""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.questions: dict[str, str] = {}
+        self.version = 0
+
+    # engine syntax
+    def expression(self, name: str) -> str:
+        raise NotImplementedError
+
+    def file_path(self, relative: str, templated: bool) -> Path:
+        raise NotImplementedError
+
+    def write_config(self) -> None:
+        raise NotImplementedError
+
+    def publish(self) -> None:
+        """Make the written files the newest version."""
+
+    def catalog(self) -> Catalog:
+        return Catalog(builtin=self.root.parent / "no-builtins")
+
+    def template_argument(self) -> str:
+        return str(self.root)
+
+    def release(
+        self, files: dict[str, str | None], questions: dict[str, str] | None = None
+    ) -> None:
+        """Write FILES (None removes one) and add QUESTIONS, then publish as the next version."""
+        self.questions.update(questions or {})
+        for relative, text in files.items():
+            for templated in (True, False):
+                self.file_path(relative, templated).unlink(missing_ok=True)
+            if text is None:
+                continue
+            rendered = text
+            for name in self.questions:
+                rendered = rendered.replace(f"%{name}%", self.expression(name))
+            path = self.file_path(relative, rendered != text)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(rendered)
+        self.write_config()
+        self.version += 1
+        self.publish()
+
+    def new(self, destination: Path, **data: str) -> Path:
+        request = NewRequest(
+            template=self.template_argument(), destination=destination, data=data, defaults=True
+        )
+        new_project(request, self.catalog())
+        return destination
+
+
+class GitSource(Source):
+    def publish(self) -> None:
+        if not (self.root / ".git").exists():
+            git("init", "--quiet", cwd=self.root)
+        git("add", "--all", cwd=self.root)
+        git("commit", "--quiet", "-m", f"v{self.version}", cwd=self.root)
+        git("tag", f"v{self.version}", cwd=self.root)
+
+
+class CopierSource(GitSource):
+    kind = "copier"
+
+    def expression(self, name: str) -> str:
+        return "{{ " + name + " }}"
+
+    def file_path(self, relative: str, templated: bool) -> Path:
+        return self.root / (relative + ".jinja" if templated else relative)
+
+    def write_config(self) -> None:
+        config = {name: {"type": "str", "default": d} for name, d in self.questions.items()}
+        (self.root / "copier.yml").write_text(yaml.safe_dump(config, sort_keys=False))
+
+
+class CookiecutterSource(GitSource):
+    kind = "cookiecutter"
+
+    def expression(self, name: str) -> str:
+        return "{{ cookiecutter." + name + " }}"
+
+    def file_path(self, relative: str, templated: bool) -> Path:
+        return self.root / "{{cookiecutter.project_slug}}" / relative
+
+    def write_config(self) -> None:
+        config: dict[str, str] = dict(self.questions)
+        config["project_slug"] = "{{ cookiecutter.project_name|lower|replace(' ', '-') }}"
+        (self.root / "cookiecutter.json").write_text(json.dumps(config, indent=2) + "\n")
+
+
+class BuiltinSource(CopierSource):
+    """A built-in template in a templates folder of its own; changing it = a newer portkit."""
+
+    kind = "builtin"
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.templates = root
+        self.root = root / "tiny"
+        self.root.mkdir(parents=True)
+        write_tree(self.templates / "_shared", {"copier.yml": "_description: shared base\n"})
+
+    def write_config(self) -> None:
+        config = {name: {"type": "str", "default": d} for name, d in self.questions.items()}
+        (self.templates / "_shared" / "copier.yml").write_text(yaml.safe_dump(config))
+        (self.root / "copier.yml").write_text("_description: A tiny built-in template\n")
+
+    def publish(self) -> None:
+        pass
+
+    def catalog(self) -> Catalog:
+        return Catalog(builtin=self.templates)
+
+    def template_argument(self) -> str:
+        return "tiny"
+
+
+SOURCES = {"copier": CopierSource, "cookiecutter": CookiecutterSource, "builtin": BuiltinSource}
+
+
+@pytest.fixture(params=sorted(SOURCES))
+def source(request: pytest.FixtureRequest, tmp_path: Path) -> Source:
+    made = SOURCES[request.param](tmp_path / "template")
+    made.root.mkdir(parents=True, exist_ok=True)
+    made.release(V1_FILES, V1_QUESTIONS)
+    return made
+
+
+@pytest.fixture
+def project(source: Source, tmp_path: Path) -> Path:
+    return source.new(tmp_path / "project")
+
+
+def update(source: Source, project: Path, **options: object) -> UpdateResult:
+    return update_project(UpdateRequest(project=project, **options), source.catalog())  # type: ignore[arg-type]
+
+
+def commit_edits(project: Path, files: dict[str, str | None], message: str = "my edits") -> None:
+    for relative, text in files.items():
+        if text is None:
+            git("rm", "--quiet", relative, cwd=project)
+        else:
+            write_tree(project, {relative: text})
+            git("add", relative, cwd=project)
+    git("commit", "--quiet", "-m", message, cwd=project)
+
+
+def state(project: Path) -> dict[str, object]:
+    """Everything an update must leave alone when it refuses or is aborted."""
+    files = {
+        str(p.relative_to(project)): p.read_bytes()
+        for p in sorted(project.rglob("*"))
+        if p.is_file() and ".git" not in p.relative_to(project).parts
+    }
+    return {
+        "head": git("rev-parse", "HEAD", cwd=project),
+        "refs": git("for-each-ref", "--format=%(refname) %(objectname)", cwd=project),
+        "status": git("status", "--porcelain", "--untracked-files=all", cwd=project),
+        "files": files,
+    }
+
+
+def recorded(project: Path) -> dict[str, object]:
+    loaded: dict[str, object] = yaml.safe_load((project / ".portkit.yml").read_text())
+    return loaded
+
+
+# --- scenarios ---------------------------------------------------------------------------------
+
+
+def test_clean_update_keeps_user_edits(source: Source, project: Path) -> None:
+    commit_edits(project, {"keep.txt": "keep\nmy own line\n", "src/mine.py": "x = 1\n"})
+    source.release(
+        {
+            "README.md": "# %project_name%\n\nMade from the template, version 2.\n",
+            "new.txt": "added in v2\n",
+        }
+    )
+    result = update(source, project)
+    assert result.outcome is Outcome.MERGED
+    assert result.base_source is BaseSource.BRANCH
+    assert (project / "keep.txt").read_text() == "keep\nmy own line\n"
+    assert (project / "src/mine.py").read_text() == "x = 1\n"
+    assert (project / "README.md").read_text() == "# Demo\n\nMade from the template, version 2.\n"
+    assert (project / "new.txt").read_text() == "added in v2\n"
+    assert git("status", "--porcelain", cwd=project) == ""
+    assert result.commit == git("rev-parse", "HEAD", cwd=project)
+    parents = git("rev-list", "--parents", "-n1", "HEAD", cwd=project).split()[1:]
+    assert parents[1] == git("rev-parse", "portkit/template", cwd=project)
+    subject = git("log", "-1", "--format=%s", cwd=project)
+    assert subject.startswith(("Update ", "Re-render "))
+    assert {c.path for c in result.changes} >= {"README.md", "new.txt"}
+    if source.kind != "builtin":
+        assert recorded(project)["version"] == "v2"
+        assert result.old_version == "v1" and result.new_version == "v2"
+
+
+def test_conflicting_edit_and_abort_restores_exactly(source: Source, project: Path) -> None:
+    commit_edits(project, {"README.md": "# Demo\n\nMy own introduction.\n"})
+    (project / "scratch.txt").write_text("untracked work\n")
+    before = state(project)
+    source.release({"README.md": "# %project_name%\n\nThe template's new introduction.\n"})
+    with pytest.raises(UpdateConflictError) as caught:
+        update(source, project)
+    assert caught.value.exit_code == 3
+    assert caught.value.conflicts == ["README.md"]
+    text = (project / "README.md").read_text()
+    assert "<<<<<<<" in text and "My own introduction." in text
+    assert "The template's new introduction." in text
+    git("merge", "--abort", cwd=project)
+    after = state(project)
+    assert after["head"] == before["head"]
+    assert after["status"] == before["status"]
+    assert after["files"] == before["files"]
+
+
+def test_file_deleted_by_user_stays_deleted(source: Source, project: Path) -> None:
+    commit_edits(project, {"keep.txt": None})
+    source.release({"README.md": "# %project_name%\n\nVersion 2.\n"})
+    assert update(source, project).outcome is Outcome.MERGED
+    assert not (project / "keep.txt").exists()
+    assert "keep.txt" not in git("ls-files", cwd=project).split()
+
+
+def test_user_modified_file_deleted_by_template_is_a_conflict(
+    source: Source, project: Path
+) -> None:
+    commit_edits(project, {"old.txt": "the template drops this file in v2\nbut I changed it\n"})
+    source.release({"old.txt": None})
+    with pytest.raises(UpdateConflictError) as caught:
+        update(source, project)
+    assert caught.value.conflicts == ["old.txt"]
+    assert "but I changed it" in (project / "old.txt").read_text()
+    assert git("status", "--porcelain", "old.txt", cwd=project).startswith("UD")
+
+
+def test_rename_by_template_keeps_the_users_edit(source: Source, project: Path) -> None:
+    commit_edits(project, {"notes.txt": NOTES + "my note\n"})
+    source.release({"notes.txt": None, "docs/notes.txt": NOTES})
+    result = update(source, project)
+    assert result.outcome is Outcome.MERGED
+    assert not (project / "notes.txt").exists()
+    assert (project / "docs/notes.txt").read_text() == NOTES + "my note\n"
+    assert any(c.status == "renamed" and c.old_path == "notes.txt" for c in result.changes)
+
+
+def test_new_question_takes_its_default(source: Source, project: Path) -> None:
+    source.release({"LICENSE": "Licence: %licence%\n"}, {"licence": "MIT"})
+    update(source, project)
+    assert (project / "LICENSE").read_text() == "Licence: MIT\n"
+    assert recorded(project)["answers"]["licence"] == "MIT"  # type: ignore[index]
+
+
+def test_answer_changed_with_data(source: Source, project: Path) -> None:
+    commit_edits(project, {"keep.txt": "keep\nedited\n"})
+    result = update(source, project, data={"project_name": "Fraud API"})
+    assert result.outcome is Outcome.MERGED
+    assert (project / "README.md").read_text().startswith("# Fraud API\n")
+    assert recorded(project)["answers"]["project_name"] == "Fraud API"  # type: ignore[index]
+    assert (project / "keep.txt").read_text() == "keep\nedited\n"
+    again = update(source, project)
+    assert again.outcome is Outcome.UP_TO_DATE  # the new answer is now the recorded one
+
+
+def test_dirty_tree_refused_and_nothing_touched(source: Source, project: Path) -> None:
+    source.release({"README.md": "# %project_name%\n\nVersion 2.\n"})
+    (project / "keep.txt").write_text("uncommitted\n")
+    before = state(project)
+    with pytest.raises(DirtyTreeError) as caught:
+        update(source, project)
+    assert caught.value.paths == ["keep.txt"]
+    assert state(project) == before
+    git("add", "keep.txt", cwd=project)  # staged counts too
+    with pytest.raises(DirtyTreeError):
+        update(source, project)
+
+
+def test_untracked_file_survives(source: Source, project: Path) -> None:
+    write_tree(project, {"scratch.txt": "mine\n", "data/raw.csv": "a,b\n"})
+    source.release({"README.md": "# %project_name%\n\nVersion 2.\n", "new.txt": "new\n"})
+    assert update(source, project).outcome is Outcome.MERGED
+    assert (project / "scratch.txt").read_text() == "mine\n"
+    assert (project / "data/raw.csv").read_text() == "a,b\n"
+    assert git("status", "--porcelain", cwd=project) == "?? data/\n?? scratch.txt"
+
+
+def test_untracked_file_in_the_way_is_named_and_nothing_touched(
+    source: Source, project: Path
+) -> None:
+    write_tree(project, {"new.txt": "my untracked file\n"})
+    source.release({"new.txt": "added by the template\n"})
+    before = state(project)
+    with pytest.raises(ProjectError, match=r"overwrite untracked file.*new\.txt"):
+        update(source, project)
+    assert state(project) == before
+
+
+def test_update_right_after_new_is_a_no_op(source: Source, project: Path) -> None:
+    before = state(project)
+    result = update(source, project)
+    assert result.outcome is Outcome.UP_TO_DATE
+    assert result.changes == [] and result.commit is None
+    assert state(project) == before
+
+
+def test_missing_template_branch_is_recovered_from_history(source: Source, project: Path) -> None:
+    commit_edits(project, {"keep.txt": "keep\nmine\n"})
+    git("branch", "-D", "portkit/template", cwd=project)
+    if source.kind == "builtin":
+        # the same portkit can re-render the recorded version: the branch comes back, no commit
+        head = git("rev-parse", "HEAD", cwd=project)
+        result = update(source, project)
+        assert result.outcome is Outcome.UP_TO_DATE
+        assert result.base_source is BaseSource.HISTORY
+        assert git("rev-parse", "HEAD", cwd=project) == head
+        assert git("rev-parse", "portkit/template", cwd=project) == git(
+            "rev-list", "--max-parents=0", "HEAD", cwd=project
+        )
+    source.release({"README.md": "# %project_name%\n\nVersion 2.\n"})
+    result = update(source, project)
+    assert result.outcome is Outcome.MERGED
+    assert (project / "README.md").read_text() == "# Demo\n\nVersion 2.\n"
+    assert (project / "keep.txt").read_text() == "keep\nmine\n"
+
+
+def test_missing_template_branch_taken_from_origin(
+    source: Source, project: Path, tmp_path: Path
+) -> None:
+    clone = tmp_path / "clone"
+    git("clone", "--quiet", str(project), str(clone), cwd=tmp_path)
+    assert "portkit/template" not in git("branch", "--list", cwd=clone)
+    source.release({"README.md": "# %project_name%\n\nVersion 2.\n"})
+    result = update(source, clone)
+    assert result.base_source is BaseSource.REMOTE
+    assert result.outcome is Outcome.MERGED
+    parents = git("rev-list", "--parents", "-n1", "HEAD", cwd=clone).split()
+    assert parents[2] == git("rev-parse", "portkit/template", cwd=clone)
+    assert (clone / "README.md").read_text() == "# Demo\n\nVersion 2.\n"
+
+
+def test_template_branch_rebuilt_when_history_has_no_render(source: Source, tmp_path: Path) -> None:
+    """A project whose history was squashed: the base is re-rendered and grafted in."""
+    project = source.new(tmp_path / "project")
+    shutil.rmtree(project / ".git")
+    git("init", "--quiet", cwd=project)
+    (project / "keep.txt").write_text("keep\nmine\n")
+    (project / "README.md").write_text("# Demo\n\nMy README.\n")
+    git("add", "--all", cwd=project)
+    git("commit", "--quiet", "-m", "my project", cwd=project)
+    if source.kind == "builtin":
+        # only this portkit's templates can rebuild the base, so rebuild it before they change
+        head = git("rev-parse", "HEAD", cwd=project)
+        result = update(source, project)
+        assert (result.outcome, result.base_source) == (Outcome.UP_TO_DATE, BaseSource.REBUILT)
+        assert git("rev-parse", "HEAD", cwd=project) == head
+        assert git("rev-list", "--count", "portkit/template", cwd=project) == "1"
+    source.release(
+        {
+            "README.md": "# %project_name%\n\nThe template's README.\n",
+            "notes.txt": NOTES.replace("note line 8", "note line eight"),
+        }
+    )
+    with pytest.raises(UpdateConflictError) as caught:
+        update(source, project)
+    assert caught.value.conflicts == ["README.md"]
+    assert (project / "keep.txt").read_text() == "keep\nmine\n"  # not a conflict: base known
+    assert "note line eight" in (project / "notes.txt").read_text()
+    git("merge", "--abort", cwd=project)
+    assert (project / "README.md").read_text() == "# Demo\n\nMy README.\n"
+    assert git("status", "--porcelain", cwd=project) == ""
+    # resolve for real this time; the next update then has an ordinary merge base
+    with pytest.raises(UpdateConflictError):
+        update(source, project)
+    (project / "README.md").write_text("# Demo\n\nMy README, merged.\n")
+    git("add", "README.md", cwd=project)
+    git("commit", "--quiet", "--no-edit", cwd=project)
+    assert len(git("rev-list", "--parents", "-n1", "HEAD", cwd=project).split()) == 3
+    source.release({"new.txt": "v3\n"})
+    assert update(source, project).outcome is Outcome.MERGED
+    assert (project / "README.md").read_text() == "# Demo\n\nMy README, merged.\n"
+    assert (project / "new.txt").read_text() == "v3\n"
+
+
+def test_no_commit_leaves_the_merge_staged(source: Source, project: Path) -> None:
+    source.release({"README.md": "# %project_name%\n\nVersion 2.\n"})
+    head = git("rev-parse", "HEAD", cwd=project)
+    result = update(source, project, commit=False)
+    assert result.outcome is Outcome.STAGED and result.commit is None
+    assert git("rev-parse", "HEAD", cwd=project) == head
+    assert "M  README.md" in git("status", "--porcelain", cwd=project).splitlines()
+    git("commit", "--quiet", "--no-edit", cwd=project)
+    assert len(git("rev-list", "--parents", "-n1", "HEAD", cwd=project).split()) == 3
+
+
+def test_dry_run_lists_changes_and_conflicts_without_touching(
+    source: Source, project: Path
+) -> None:
+    commit_edits(project, {"README.md": "# Demo\n\nMine.\n"})
+    source.release(
+        {"README.md": "# %project_name%\n\nTheirs.\n", "new.txt": "n\n", "old.txt": None}
+    )
+    before = state(project)
+    result = update(source, project, dry_run=True)
+    assert result.outcome is Outcome.PREVIEW
+    assert {(c.status, c.path) for c in result.changes} >= {
+        ("modified", "README.md"),
+        ("added", "new.txt"),
+        ("deleted", "old.txt"),
+    }
+    assert result.conflicts == ["README.md"]
+    assert state(project) == before
+    assert len(git("worktree", "list", cwd=project).splitlines()) == 1
+
+
+def test_mid_merge_refused(source: Source, project: Path) -> None:
+    commit_edits(project, {"README.md": "# Demo\n\nMine.\n"})
+    source.release({"README.md": "# %project_name%\n\nTheirs.\n"})
+    with pytest.raises(UpdateConflictError):
+        update(source, project)
+    with pytest.raises(ProjectError, match="middle of a merge"):
+        update(source, project)
+
+
+def test_to_picks_a_version_for_git_templates(source: Source, project: Path) -> None:
+    source.release({"README.md": "# %project_name%\n\nVersion 2.\n"})
+    source.release({"README.md": "# %project_name%\n\nVersion 3.\n"})
+    if source.kind == "builtin":
+        with pytest.raises(UsageError, match="--to only applies to git templates"):
+            update(source, project, to="v2")
+        return
+    result = update(source, project, to="v2")
+    assert result.new_version == "v2"
+    assert (project / "README.md").read_text() == "# Demo\n\nVersion 2.\n"
+    assert update(source, project).new_version == "v3"
+    assert (project / "README.md").read_text() == "# Demo\n\nVersion 3.\n"
+
+
+def test_not_a_portkit_project(tmp_path: Path) -> None:
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    with pytest.raises(ProjectError, match="not a portkit project"):
+        update_project(UpdateRequest(project=folder), Catalog())
