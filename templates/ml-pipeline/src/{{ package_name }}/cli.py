@@ -1,0 +1,203 @@
+"""The project's command line: `python -m <package> <command>` (every Make target calls it).
+
+Exit codes: 0 ok, 1 a problem you can fix (bad params, data or schema), 2 bad usage,
+3 a quality gate failed, 4 an unexpected error (run with --debug for the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+STAGES = ("ingest", "validate", "featurize", "train", "evaluate", "gate", "register")
+EXIT_INTERNAL = 4
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=f"python -m {__package__}",
+        description="Validate, train, evaluate, gate and promote a model, tracked in MLflow.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def pipeline_options(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--params", type=Path, default=Path("params.yaml"), help="params file")
+        sub.add_argument(
+            "--set",
+            dest="overrides",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="override one parameter, e.g. --set model.type=logistic_regression",
+        )
+        sub.add_argument("--force", action="store_true", help="re-run even if cached")
+        sub.add_argument(
+            "--no-register",
+            dest="register",
+            action="store_false",
+            help="compare with the champion but never register or promote (pull requests)",
+        )
+
+    run = commands.add_parser("run", help="the whole pipeline on the configured data")
+    pipeline_options(run)
+    pipe = commands.add_parser("pipeline", help="the pipeline, or one --step and what it needs")
+    pipeline_options(pipe)
+    pipe.add_argument("--step", choices=STAGES, help="run this stage (and the stages it needs)")
+
+    status = commands.add_parser("status", help="which stages are cached and which would run")
+    status.add_argument("--params", type=Path, default=Path("params.yaml"))
+    status.add_argument("--set", dest="overrides", action="append", default=[])
+
+    schema = commands.add_parser("schema", help="infer schema.yaml from the current data")
+    schema.add_argument("--params", type=Path, default=Path("params.yaml"))
+    schema.add_argument("--write", action="store_true", help="write it (default: print it)")
+
+    bench = commands.add_parser("bench", help="time the pipeline: first run, re-run, 10x, 100x rows")
+    bench.add_argument("--params", type=Path, default=Path("params.yaml"))
+    bench.add_argument("--scales", default="1,10,100", help="row multipliers, comma separated")
+    bench.add_argument("--output", type=Path, default=Path("reports/bench.md"))
+
+    writeup = commands.add_parser("writeup", help="refresh docs/writeup.md from the MLflow runs")
+    writeup.add_argument("args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; return its exit code."""
+    args = _parser().parse_args(argv)
+    from .errors import PipelineError
+
+    try:
+        return _dispatch(args)
+    except PipelineError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(f"hint: {exc.hint}", file=sys.stderr)
+        _publish_failure(args, exc.message)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the one place internal errors become an exit code
+        if args.debug:
+            raise
+        print(f"internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print("hint: run again with --debug for the traceback", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command in ("run", "pipeline"):
+        return _pipeline(args)
+    if args.command == "status":
+        return _status(args)
+    if args.command == "schema":
+        return _schema(args)
+    if args.command == "bench":
+        from . import bench
+
+        scales = [int(s) for s in args.scales.split(",") if s.strip()]
+        report = bench.run_bench(args.params.resolve().parent, scales, echo=print)
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(report, encoding="utf-8")
+        print(report)
+        return 0
+    from . import writeup
+
+    return int(writeup.main(args.args) or 0)
+
+
+def _pipeline(args: argparse.Namespace) -> int:
+    from .params import load_params
+    from .pipeline import PipelineResult, project_root, run_pipeline
+
+    params = load_params(args.params, args.overrides)
+    root = project_root(args.params)
+    from .errors import GateFailedError
+
+    result = PipelineResult()
+    report = root / "reports" / "metrics.md"
+    print(f"pipeline ({root.name}):")
+    try:
+        run_pipeline(
+            root,
+            params,
+            step=getattr(args, "step", None),
+            force=args.force,
+            register=args.register,
+            echo=print,
+            result=result,
+        )
+    except GateFailedError:
+        _publish(report)
+        raise
+    if result.statuses.get("gate") in ("ran", "cached"):
+        _publish(report)
+    if result.run_id:
+        print(f"MLflow run {result.run_id}")
+    return 0
+
+
+def _publish(report: Path) -> None:
+    """Append REPORT to the GitHub job summary, when there is one."""
+    from .pipeline import github_summary
+
+    target = github_summary()
+    if target is not None and report.is_file():
+        with target.open("a", encoding="utf-8") as handle:
+            handle.write(report.read_text(encoding="utf-8") + "\n")
+
+
+def _publish_failure(args: argparse.Namespace, message: str) -> None:
+    from .pipeline import github_summary
+
+    target = github_summary()
+    if target is not None and args.command in ("run", "pipeline"):
+        with target.open("a", encoding="utf-8") as handle:
+            handle.write(f"### Pipeline failed\n\n```\n{message}\n```\n")
+
+
+def _status(args: argparse.Namespace) -> int:
+    from .params import load_params
+    from .pipeline import project_root, status
+
+    params = load_params(args.params, args.overrides)
+    for name, state in status(project_root(args.params), params).items():
+        print(f"  {name:<10} {state}")
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    import yaml
+
+    from .params import load_params
+    from .pipeline import project_root
+    from .steps.ingest import ingest
+    from .steps.validate import infer_schema
+
+    params = load_params(args.params)
+    root = project_root(args.params)
+    frame = ingest(params.data, root)
+    if params.data.target not in frame.columns:
+        from .errors import DataError
+
+        raise DataError(f"The data has no target column '{params.data.target}'.")
+    text = yaml.safe_dump(
+        infer_schema(frame, params.data.target, params.task), sort_keys=False, allow_unicode=True
+    )
+    if args.write:
+        path = root / params.data.schema_file
+        path.write_text(_SCHEMA_HEADER.format(package=__package__) + text, encoding="utf-8")
+        print(f"wrote {path.name} ({len(frame.columns) - 1} columns)")
+    else:
+        print(text, end="")
+    return 0
+
+
+_SCHEMA_HEADER = (
+    "# What the data must look like: the pipeline's validate step checks every row against it.\n"
+    "# Inferred from known-good data by `python -m {package} schema --write` (ranges are the\n"
+    "# observed ones widened by half their span); edit it to tighten or relax a check.\n"
+)

@@ -1,0 +1,223 @@
+"""Every tunable of the pipeline, parsed once from params.yaml into typed, validated models.
+
+Unknown keys are errors (a typo must never be silently ignored), and every threshold is checked
+against the range its metric can take.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import ParamsError
+from .metrics import gate_metric_range, metric_names
+
+Task = Literal["classification", "regression"]
+Scalar = int | float | str | bool | None
+BUNDLED = {
+    "breast_cancer": "classification",
+    "iris": "classification",
+    "wine": "classification",
+    "diabetes": "regression",
+}
+MODELS = {
+    "classification": ("random_forest", "logistic_regression", "hist_gradient_boosting"),
+    "regression": ("random_forest", "ridge", "hist_gradient_boosting"),
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DataParams(_Strict):
+    """Where the rows come from: a bundled scikit-learn dataset or a CSV/Parquet file."""
+
+    source: str = Field("bundled", description="'bundled' or a path to a .csv/.parquet file")
+    dataset: Literal["breast_cancer", "iris", "wine", "diabetes"] = "breast_cancer"
+    target: str = Field("target", min_length=1)
+    schema_file: str = "schema.yaml"
+
+    def source_path(self, root: Path) -> Path | None:
+        """The data file, or None for the bundled dataset."""
+        if self.source == "bundled":
+            return None
+        path = Path(self.source)
+        return path if path.is_absolute() else root / path
+
+
+class ValidationParams(_Strict):
+    """How strict the data checks are."""
+
+    min_rows: int = Field(50, ge=1)
+    max_missing_fraction: float = Field(0.0, ge=0.0, le=1.0)
+    min_class_fraction: float = Field(0.05, ge=0.0, le=0.5)
+    allow_extra_columns: bool = False
+
+
+class SplitParams(_Strict):
+    """Held-out test set and cross-validation."""
+
+    test_size: float = Field(0.2, gt=0.0, lt=1.0)
+    cv_folds: int = Field(5, ge=2, le=20)
+    stratify: bool = True
+    random_state: int = 42
+
+
+class FeatureParams(_Strict):
+    """Which columns feed the model (empty include = every schema column but the target)."""
+
+    include: list[str] = []
+    exclude: list[str] = []
+    scale: bool = True
+
+
+class ModelParams(_Strict):
+    """The estimator and its hyper-parameters (passed to scikit-learn as they are)."""
+
+    type: Literal["random_forest", "logistic_regression", "ridge", "hist_gradient_boosting"]
+    hyperparameters: dict[str, Scalar] = {}
+
+
+class GateParams(_Strict):
+    """Quality gates: absolute thresholds, then 'beats the champion by at least min_improvement'."""
+
+    primary_metric: str
+    min: dict[str, float] = {}
+    max: dict[str, float] = {}
+    min_improvement: float = Field(0.0, ge=0.0)
+
+
+class RegistryParams(_Strict):
+    """The registered model's name and the alias that marks the production model."""
+
+    model_name: str = Field(min_length=1)
+    alias: str = Field("champion", pattern=r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+class Params(_Strict):
+    """All of params.yaml."""
+
+    task: Task
+    data: DataParams = DataParams()
+    validation: ValidationParams = ValidationParams()
+    split: SplitParams = SplitParams()
+    features: FeatureParams = FeatureParams()
+    model: ModelParams
+    gates: GateParams
+    registry: RegistryParams
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Params:
+        if self.data.source == "bundled" and BUNDLED[self.data.dataset] != self.task:
+            raise ValueError(
+                f"data.dataset '{self.data.dataset}' is a {BUNDLED[self.data.dataset]} dataset "
+                f"but task is '{self.task}'"
+            )
+        if self.model.type not in MODELS[self.task]:
+            raise ValueError(
+                f"model.type '{self.model.type}' does not fit task '{self.task}' "
+                f"(choose one of: {', '.join(MODELS[self.task])})"
+            )
+        _check_gates(self.gates, self.task)
+        return self
+
+    def flat(self) -> dict[str, str]:
+        """Every parameter as `section.key` -> text, the form MLflow logs."""
+        return {key: str(value) for key, value in _flatten(self.model_dump()).items()}
+
+    def section(self, *names: str) -> dict[str, Any]:
+        """The named sections (dotted paths allowed) as plain data, for cache keys."""
+        dumped = self.model_dump()
+        out: dict[str, Any] = {}
+        for name in names:
+            node: Any = dumped
+            for part in name.split("."):
+                node = node[part]
+            out[name] = node
+        return out
+
+
+def _check_gates(gates: GateParams, task: Task) -> None:
+    known = metric_names(task)
+    if gates.primary_metric not in known:
+        raise ValueError(
+            f"gates.primary_metric '{gates.primary_metric}' is not a {task} metric "
+            f"(choose one of: {', '.join(known)})"
+        )
+    for bound, thresholds in (("min", gates.min), ("max", gates.max)):
+        for name, value in thresholds.items():
+            valid = gate_metric_range(task, name)
+            if valid is None:
+                raise ValueError(
+                    f"gates.{bound}.{name} is not a metric the pipeline produces "
+                    f"(use test_<m>, cv_<m>_mean or cv_<m>_std with <m> one of: {', '.join(known)})"
+                )
+            low, high = valid
+            if math.isnan(value) or not low <= value <= high:
+                raise ValueError(
+                    f"gates.{bound}.{name} = {value} is out of range [{low:g}, {high:g}]"
+                )
+
+
+def _flatten(node: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(node, dict):
+        flat: dict[str, Any] = {}
+        for key, value in node.items():
+            flat.update(_flatten(value, f"{prefix}{key}."))
+        return flat or {prefix.rstrip("."): "{}"}
+    return {prefix.rstrip("."): node}
+
+
+def load_params(path: Path, overrides: list[str] | None = None) -> Params:
+    """Read PATH, apply `key.path=value` OVERRIDES, and validate; raise ParamsError on any problem."""
+    if not path.is_file():
+        raise ParamsError(f"No parameters file at {path}.", "Run from the project root.")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ParamsError(f"{path.name} is not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ParamsError(f"{path.name} must be a mapping of sections (task, data, model, ...).")
+    for override in overrides or []:
+        _apply_override(raw, override)
+    try:
+        return Params.model_validate(raw)
+    except ValidationError as exc:
+        raise ParamsError(
+            f"{path.name} has {exc.error_count()} problem(s):\n" + _describe(exc),
+            "Fix the key or value named above; every key is documented in params.yaml.",
+        ) from None
+
+
+def _apply_override(raw: dict[str, Any], override: str) -> None:
+    key, sep, text = override.partition("=")
+    if not sep or not key:
+        raise ParamsError(f"--set '{override}' must look like section.key=value.")
+    node = raw
+    parts = key.split(".")
+    for part in parts[:-1]:
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise ParamsError(f"--set '{override}': '{part}' is not a section.")
+        node = child
+    node[parts[-1]] = yaml.safe_load(text) if text else ""
+
+
+def _describe(exc: ValidationError) -> str:
+    lines = []
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error["loc"])
+        if error["type"] == "extra_forbidden":
+            lines.append(f"  - unknown key '{where}'")
+        elif error["type"] == "missing":
+            lines.append(f"  - missing key '{where}'")
+        else:
+            message = error["msg"].removeprefix("Value error, ")
+            got = "" if error["type"] == "value_error" else f" (got {error.get('input')!r})"
+            lines.append(f"  - {where + ': ' if where else ''}{message}{got}")
+    return "\n".join(lines)

@@ -1,0 +1,212 @@
+"""The pipeline, declared once: seven stages, what each reads and writes, and how they run.
+
+    ingest → validate → featurize → train → evaluate → gate → register
+
+`run_pipeline` runs a stage only when its fingerprint changed (see dag.py), logs each stage that
+runs as a child of one MLflow parent run, and stops at the first failure: a failed stage records
+no cache entry and nothing after it runs, so no partial model is ever registered.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .dag import Cache, Dag, Stage
+from .params import Params
+from .runs import PipelineRun
+from .steps.context import Context
+
+PACKAGE_DIR = Path(__file__).parent
+
+
+def _data_file(params: Params, root: Path) -> list[Path]:
+    path = params.data.source_path(root)
+    return [path] if path is not None else []
+
+
+def _schema_file(params: Params, root: Path) -> list[Path]:
+    return [root / params.data.schema_file]
+
+
+DAG = Dag(
+    (
+        Stage(
+            "ingest",
+            needs=(),
+            params=("data",),
+            outputs=("data/raw.parquet", "data/raw.json"),
+            code=("steps/ingest.py",),
+            extra_inputs=_data_file,
+        ),
+        Stage(
+            "validate",
+            needs=("ingest",),
+            params=("task", "data", "validation"),
+            outputs=("artifacts/validation.json", "reports/validation.md"),
+            code=("steps/validate.py",),
+            extra_inputs=_schema_file,
+        ),
+        Stage(
+            "featurize",
+            needs=("ingest", "validate"),
+            params=("task", "data", "split", "features"),
+            outputs=("data/train.parquet", "data/test.parquet"),
+            code=("steps/featurize.py",),
+            extra_inputs=_schema_file,
+        ),
+        Stage(
+            "train",
+            needs=("featurize",),
+            params=("task", "data.target", "split", "features", "model"),
+            outputs=("artifacts/model.pkl", "artifacts/cv_metrics.json"),
+            code=("steps/train.py", "metrics.py"),
+        ),
+        Stage(
+            "evaluate",
+            needs=("featurize", "train"),
+            params=("task", "data.target"),
+            outputs=("artifacts/metrics.json", "artifacts/plots"),
+            code=("steps/evaluate.py",),
+        ),
+        Stage(
+            "gate",
+            needs=("evaluate",),
+            params=("task", "gates", "registry"),
+            outputs=("artifacts/gate.json", "reports/metrics.md"),
+            code=("steps/gate.py", "metrics.py", "registry.py"),
+            tracked=True,
+        ),
+        Stage(
+            "register",
+            needs=("ingest", "featurize", "train", "evaluate", "gate"),
+            params=("registry",),
+            outputs=("artifacts/registration.json",),
+            code=("steps/register.py", "registry.py"),
+            tracked=True,
+        ),
+    )
+)
+STAGE_NAMES = tuple(stage.name for stage in DAG.stages)
+
+
+@dataclass
+class PipelineResult:
+    """What happened to each stage ('ran' or 'cached' or 'skipped'), and the MLflow run."""
+
+    statuses: dict[str, str] = field(default_factory=dict)
+    run_id: str | None = None
+
+
+def stage_key(cache: Cache, stage: Stage, params: Params, root: Path) -> str:
+    """The fingerprint of STAGE now (tracked stages include the tracking URI)."""
+    extra = ""
+    if stage.tracked:
+        from . import tracking
+
+        extra = tracking.tracking_uri(root)
+    return cache.key(stage, params.section(*stage.params), DAG.inputs(stage, params, root), extra)
+
+
+def status(root: Path, params: Params) -> dict[str, str]:
+    """Each stage: 'up to date' or 'will run' (as of now, without running anything)."""
+    cache = Cache(root, PACKAGE_DIR)
+    out: dict[str, str] = {}
+    for stage in DAG.stages:
+        stale = [need for need in stage.needs if out[need] != "up to date"]
+        if cache.is_fresh(stage, stage_key(cache, stage, params, root)):
+            out[stage.name] = f"runs if {stale[0]}'s outputs change" if stale else "up to date"
+        else:
+            out[stage.name] = "will run"
+    return out
+
+
+def run_pipeline(
+    root: Path,
+    params: Params,
+    *,
+    step: str | None = None,
+    force: bool = False,
+    register: bool = True,
+    echo: Callable[[str], None] = lambda line: None,
+    result: PipelineResult | None = None,
+) -> PipelineResult:
+    """Run STEP and what it needs (every stage when STEP is None), skipping unchanged stages.
+
+    FORCE re-runs STEP (or every stage) even when cached. With REGISTER False the register
+    stage is skipped (pull requests compare with the champion but never promote).
+    """
+    result = result if result is not None else PipelineResult()
+    cache = Cache(root, PACKAGE_DIR)
+    run = PipelineRun(root, params)
+    ctx = Context(root=root, params=params, run=run, register=register)
+    outcome_status = "FAILED"
+    checked = False
+    try:
+        for stage in DAG.plan(step):
+            if stage.name == "register" and not register:
+                result.statuses[stage.name] = "skipped"
+                echo(f"  {stage.name:<10} skipped (--no-register)")
+                continue
+            key = stage_key(cache, stage, params, root)
+            forced = force and (step is None or stage.name == step)
+            if not forced and cache.is_fresh(stage, key):
+                result.statuses[stage.name] = "cached"
+                run.cached.append(stage.name)
+                echo(f"  {stage.name:<10} up to date (cached)")
+                continue
+            if not checked:
+                preflight(params)
+                checked = True
+            _execute(stage, ctx, cache, key, echo)
+            result.statuses[stage.name] = "ran"
+        outcome_status = "FINISHED"
+    finally:
+        result.run_id = run.close(outcome_status, _final_metrics(root, result))
+    return result
+
+
+def _final_metrics(root: Path, result: PipelineResult) -> dict[str, float] | None:
+    """The evaluation's metrics, for the parent run, when this invocation reached evaluate."""
+    import json
+
+    metrics = root / "artifacts" / "metrics.json"
+    if result.statuses.get("evaluate") in ("ran", "cached") and metrics.is_file():
+        return dict(json.loads(metrics.read_text(encoding="utf-8")))
+    return None
+
+
+def preflight(params: Params) -> None:
+    """Check what params.yaml alone cannot (hyper-parameters) before any stage writes anything."""
+    from .steps.train import build_estimator
+
+    build_estimator(params)
+
+
+def _execute(stage: Stage, ctx: Context, cache: Cache, key: str, echo: Callable[[str], None]) -> None:
+    import time
+
+    module = importlib.import_module(f"{__package__}.steps.{stage.name}")
+    cache.forget(stage)
+    with ctx.run.child(stage.name):
+        started = time.perf_counter()  # after the run opened: MLflow set-up is not the stage's
+        outcome = module.run(ctx)
+        seconds = time.perf_counter() - started
+        outcome.metrics.setdefault("seconds", seconds)
+        ctx.run.log_outcome(outcome, [ctx.root / out for out in stage.outputs])
+    cache.store(stage, key)
+    echo(f"  {stage.name:<10} ran in {seconds:.1f}s: {outcome.summary}")
+
+
+def project_root(params_file: Path) -> Path:
+    """The folder holding params.yaml (relative data paths are resolved from it)."""
+    return params_file.resolve().parent
+
+
+def github_summary() -> Path | None:
+    """The job summary file when running in GitHub Actions."""
+    value = os.environ.get("GITHUB_STEP_SUMMARY")
+    return Path(value) if value else None

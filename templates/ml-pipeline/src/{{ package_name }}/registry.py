@@ -1,0 +1,78 @@
+"""The model registry side: who is champion, log a model deliberately, promote a version.
+
+The model is saved in MLflow's skops format (no pickle to execute at load time). skops refuses
+types it does not know unless they are listed as trusted; we list exactly the types found in the
+model we just trained, and only if they all come from scikit-learn or numpy, so an unexpected
+type fails loudly instead of being trusted silently. Requirements are passed explicitly: MLflow's
+inference re-imports the model in a subprocess (~7 s) and records whatever the environment
+happened to import.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib.metadata import version
+from typing import Any
+
+from .errors import PipelineError
+
+TRUSTED_PREFIXES = ("sklearn.", "numpy.")
+
+
+@dataclass(frozen=True)
+class Champion:
+    """The model version that currently holds the alias, with the metrics of its run."""
+
+    version: str
+    run_id: str
+    metrics: dict[str, float]
+
+
+def champion(mlflow: Any, model_name: str, alias: str) -> Champion | None:
+    """The current champion of MODEL_NAME, or None when there is none yet."""
+    from mlflow.exceptions import MlflowException
+
+    client = mlflow.MlflowClient()
+    try:
+        found = client.get_model_version_by_alias(model_name, alias)
+    except MlflowException:
+        return None
+    metrics = dict(client.get_run(found.run_id).data.metrics) if found.run_id else {}
+    return Champion(version=str(found.version), run_id=found.run_id or "", metrics=metrics)
+
+
+def requirements() -> list[str]:
+    """What a fresh environment needs to load the model: pinned to what trained it."""
+    return [f"{name}=={version(name)}" for name in ("scikit-learn", "skops", "pandas", "numpy")]
+
+
+def log_model(mlflow: Any, estimator: Any, example: Any) -> str:
+    """Log ESTIMATOR to the active run with signature and input example; return its URI."""
+    import skops.io as sio
+    from mlflow.models import infer_signature
+
+    untrusted = sio.get_untrusted_types(data=sio.dumps(estimator))
+    unexpected = [name for name in untrusted if not name.startswith(TRUSTED_PREFIXES)]
+    if unexpected:
+        raise PipelineError(
+            f"The model contains types skops should not trust blindly: {', '.join(unexpected)}.",
+            "Review them and extend registry.TRUSTED_PREFIXES if they are safe.",
+        )
+    info = mlflow.sklearn.log_model(
+        estimator,
+        name="model",
+        serialization_format="skops",
+        skops_trusted_types=untrusted,
+        signature=infer_signature(example, estimator.predict(example)),
+        input_example=example,
+        pip_requirements=requirements(),
+    )
+    return str(info.model_uri)
+
+
+def promote(mlflow: Any, model_uri: str, model_name: str, alias: str, tags: dict[str, str]) -> str:
+    """Register MODEL_URI as a new version of MODEL_NAME and move ALIAS to it; return the version."""
+    client = mlflow.MlflowClient()
+    registered = mlflow.register_model(model_uri, model_name, tags=tags)
+    client.set_registered_model_alias(model_name, alias, registered.version)
+    return str(registered.version)

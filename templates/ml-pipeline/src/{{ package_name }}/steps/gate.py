@@ -1,0 +1,171 @@
+"""Step 6, gate: check the thresholds, compare with the champion, write reports/metrics.md.
+
+The gate passes when every threshold in params.yaml holds. The model is promoted when it also
+beats the current champion's primary test metric by at least `min_improvement` (or when there is
+no champion yet). A failed gate stops the pipeline (exit code 3) after writing the report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from ..dag import Outcome
+from ..errors import GateFailedError
+from ..metrics import metric
+from ..params import GateParams
+from ..registry import Champion
+from .context import Context
+from .evaluate import METRICS
+
+DECISION = "artifacts/gate.json"
+REPORT = "reports/metrics.md"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One threshold: `value` must be >= (min) or <= (max) `threshold`."""
+
+    name: str
+    bound: str
+    threshold: float
+    value: float | None
+
+    @property
+    def passed(self) -> bool:
+        """Whether the value is on the right side of the threshold (a missing value fails)."""
+        if self.value is None:
+            return False
+        return self.value >= self.threshold if self.bound == "min" else self.value <= self.threshold
+
+
+@dataclass
+class Decision:
+    """The gate's verdict and the reasons for it."""
+
+    checks: list[Check]
+    primary: str
+    value: float
+    champion: Champion | None
+    beats_champion: bool
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def failures(self) -> list[str]:
+        """One sentence per threshold that does not hold."""
+        return [
+            f"{c.name} = {_fmt(c.value)} is {'below' if c.bound == 'min' else 'above'} "
+            f"the gate {c.bound} {c.threshold:g}"
+            for c in self.checks
+            if not c.passed
+        ]
+
+    @property
+    def passed(self) -> bool:
+        """All thresholds hold."""
+        return all(check.passed for check in self.checks)
+
+    @property
+    def promote(self) -> bool:
+        """Register the model and move the alias to it."""
+        return self.passed and self.beats_champion
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain data for artifacts/gate.json."""
+        data = asdict(self)
+        data["checks"] = [{**asdict(c), "passed": c.passed} for c in self.checks]
+        return {**data, "failures": self.failures, "passed": self.passed, "promote": self.promote}
+
+
+def decide(
+    metrics: dict[str, float], gates: GateParams, task: str, champion: Champion | None
+) -> Decision:
+    """Apply GATES to METRICS and compare the primary test metric with CHAMPION's."""
+    checks = [
+        Check(name, bound, threshold, metrics.get(name))
+        for bound, thresholds in (("min", gates.min), ("max", gates.max))
+        for name, threshold in thresholds.items()
+    ]
+    primary = f"test_{gates.primary_metric}"
+    value = metrics[primary]
+    higher = metric(task, gates.primary_metric).higher_is_better
+    reasons: list[str] = []
+    if champion is None or primary not in champion.metrics:
+        beats = True
+        reasons.append("no champion yet" if champion is None else f"champion has no {primary}")
+    else:
+        best = champion.metrics[primary]
+        gain = value - best if higher else best - value
+        beats = gain > 0 and gain >= gates.min_improvement
+        if not beats:
+            reasons.append(
+                f"{primary} = {value:.4f} does not beat champion v{champion.version} "
+                f"({best:.4f}) by at least {gates.min_improvement:g}"
+            )
+    return Decision(checks, primary, value, champion, beats, reasons)
+
+
+def _fmt(value: float | None) -> str:
+    return "missing" if value is None else f"{value:.4f}"
+
+
+def render_report(decision: Decision, metrics: dict[str, float], model_name: str) -> str:
+    """The comparison with the champion as Markdown, fit for a pull-request comment."""
+    champion = decision.champion
+    if not decision.passed:
+        verdict = "❌ **Gate failed**: the model is not registered."
+    elif decision.promote:
+        verdict = f"✅ **Gate passed**: promoted to `{model_name}` champion."
+    else:
+        verdict = "➖ **Gate passed** but the model does not beat the champion: not promoted."
+    against = f"champion v{champion.version}" if champion else "champion (none yet)"
+    lines = [
+        f"## Model report: `{model_name}`",
+        "",
+        verdict,
+        "",
+        f"| metric | this model | {against} | change | gate |",
+        "|---|---:|---:|---:|---|",
+    ]
+    gates = {c.name: c for c in decision.checks}
+    for name in sorted(metrics):
+        if not name.startswith(("test_", "cv_")):
+            continue
+        value = metrics[name]
+        old = champion.metrics.get(name) if champion else None
+        change = f"{value - old:+.4f}" if old is not None else "-"
+        check = gates.get(name)
+        gate = (
+            f"{'✅' if check.passed else '❌'} {'≥' if check.bound == 'min' else '≤'} "
+            f"{check.threshold:g}"
+            if check
+            else ""
+        )
+        lines.append(f"| {name} | {value:.4f} | {_fmt(old) if old is not None else '-'} "
+                     f"| {change} | {gate} |")
+    lines.append("")
+    for reason in [*decision.failures, *decision.reasons]:
+        lines.append(f"- {reason}")
+    return "\n".join(lines) + "\n"
+
+
+def run(ctx: Context) -> Outcome:
+    """Decide on artifacts/metrics.json; write the report; raise GateFailedError on a failed gate."""
+    from .. import registry
+
+    params = ctx.params
+    metrics = ctx.read_json(METRICS)
+    current = registry.champion(ctx.run.mlflow, params.registry.model_name, params.registry.alias)
+    decision = decide(metrics, params.gates, params.task, current)
+    ctx.write_json(DECISION, decision.to_dict())
+    report = render_report(decision, metrics, params.registry.model_name)
+    ctx.path(REPORT).write_text(report, encoding="utf-8")
+    if not decision.passed:
+        raise GateFailedError(
+            "Quality gate failed: " + "; ".join(decision.failures),
+            f"Nothing was registered. See {REPORT}.",
+        )
+    verdict = "promote" if decision.promote else "keep champion"
+    return Outcome(
+        summary=f"passed; {verdict} ({'; '.join(decision.reasons) or 'beats champion'})",
+        metrics={"gate_passed": 1.0, "promote": float(decision.promote)},
+    )
