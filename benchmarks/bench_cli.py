@@ -39,9 +39,22 @@ def main() -> None:
         )
         new_cmp = compare(
             f"portkit new {args.template} --defaults",
-            lambda i: [str(BIN / "portkit"), "new", args.template, str(work / f"p{i}"), "--defaults"],
+            lambda i: [
+                str(BIN / "portkit"),
+                "new",
+                args.template,
+                str(work / f"p{i}"),
+                "--defaults",
+            ],
             "copier copy --defaults (same folder)",
-            lambda i: [str(BIN / "copier"), "copy", "--defaults", "--quiet", str(assembled), str(work / f"c{i}")],
+            lambda i: [
+                str(BIN / "copier"),
+                "copy",
+                "--defaults",
+                "--quiet",
+                str(assembled),
+                str(work / f"c{i}"),
+            ],
             runs=args.runs,
         )
     print(HEADER)

@@ -6,6 +6,7 @@ time and the median of the per-pair ratios A/B, which is what to quote on a shar
 
 from __future__ import annotations
 
+import functools
 import statistics
 import subprocess
 import time
@@ -39,12 +40,16 @@ class Comparison:
 HEADER = "| A | median A | B | median B | A/B (median of pairs) |\n|---|---|---|---|---|"
 
 
-def timed(argv: Sequence[str], cwd: Path | None = None, setup: Callable[[], None] | None = None) -> float:
+def timed(
+    argv: Sequence[str], cwd: Path | None = None, setup: Callable[[], None] | None = None
+) -> float:
     """Wall seconds of one run (setup excluded); a failing command aborts the benchmark."""
     if setup:
         setup()
     start = time.perf_counter()
-    subprocess.run(list(argv), cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        list(argv), cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     return time.perf_counter() - start
 
 
@@ -62,9 +67,8 @@ def compare(
     """Run A and B alternately RUNS times after WARMUP untimed pairs."""
     result = Comparison(label_a, label_b, [], [])
     for index in range(warmup + runs):
-        pair = []
-        for command in (a, b):
-            pair.append(timed(command(index), cwd, (lambda: setup(index)) if setup else None))
+        before = functools.partial(setup, index) if setup else None
+        pair = [timed(command(index), cwd, before) for command in (a, b)]
         if index >= warmup:
             result.a.append(pair[0])
             result.b.append(pair[1])

@@ -21,7 +21,9 @@ PORTKIT = [sys.executable, "-m", "portkit"]
 
 
 @pytest.fixture(autouse=True)
-def isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_environment(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """A throw-away HOME with a git identity; no user-level copier/cookiecutter/git config leaks in."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
@@ -30,7 +32,9 @@ def isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: 
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("COOKIECUTTER_CONFIG", str(home / "cookiecutter.yaml"))
-    (home / "cookiecutter.yaml").write_text(f"cookiecutters_dir: {home / 'cc'}\nreplay_dir: {home / 'replay'}\n")
+    (home / "cookiecutter.yaml").write_text(
+        f"cookiecutters_dir: {home / 'cc'}\nreplay_dir: {home / 'replay'}\n"
+    )
     monkeypatch.delenv("PORTKIT_TEMPLATES", raising=False)
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     for key, value in PACKAGE_CACHE_ENV.items():
@@ -41,7 +45,9 @@ def isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: 
     return home
 
 
-def run_portkit(*args: str, cwd: Path, env: dict[str, str] | None = None, input_text: str | None = None) -> subprocess.CompletedProcess[str]:
+def run_portkit(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, input_text: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """The real entry point in a subprocess, stdin not a terminal."""
     return subprocess.run(
         [*PORTKIT, *args],
@@ -60,7 +66,9 @@ def portkit() -> Callable[..., subprocess.CompletedProcess[str]]:
 
 
 def git(*args: str, cwd: Path) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout.strip()
 
 
 def write_tree(root: Path, files: dict[str, str]) -> Path:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-
 from conftest import git, run_portkit, write_tree
 
 
@@ -15,7 +14,9 @@ def test_new_builtin_creates_repo_with_template_branch(workdir: Path) -> None:
     project = workdir / "demo"
     assert git("status", "--porcelain", cwd=project) == ""
     assert git("rev-parse", "--abbrev-ref", "HEAD", cwd=project) == "main"
-    assert git("rev-parse", "main", cwd=project) == git("rev-parse", "portkit/template", cwd=project)
+    assert git("rev-parse", "main", cwd=project) == git(
+        "rev-parse", "portkit/template", cwd=project
+    )
     assert git("rev-list", "--count", "main", cwd=project) == "1"
     record = yaml.safe_load((project / ".portkit.yml").read_text())
     assert record["template"] == "model-api"
@@ -26,7 +27,13 @@ def test_new_builtin_creates_repo_with_template_branch(workdir: Path) -> None:
 
 def test_human_project_name_gives_valid_package_and_distribution_names(workdir: Path) -> None:
     result = run_portkit(
-        "new", "model-api", "p", "--defaults", "--data", "project_name=My Model API 2026!", cwd=workdir
+        "new",
+        "model-api",
+        "p",
+        "--defaults",
+        "--data",
+        "project_name=My Model API 2026!",
+        cwd=workdir,
     )
     assert result.returncode == 0, result.stderr
     answers = yaml.safe_load((workdir / "p" / ".portkit.yml").read_text())["answers"]
@@ -36,7 +43,9 @@ def test_human_project_name_gives_valid_package_and_distribution_names(workdir: 
 
 
 def test_project_name_starting_with_digit_gets_importable_package(workdir: Path) -> None:
-    result = run_portkit("new", "model-api", "p", "--defaults", "--data", "project_name=2026 Fraud", cwd=workdir)
+    result = run_portkit(
+        "new", "model-api", "p", "--defaults", "--data", "project_name=2026 Fraud", cwd=workdir
+    )
     assert result.returncode == 0, result.stderr
     answers = yaml.safe_load((workdir / "p" / ".portkit.yml").read_text())["answers"]
     assert answers["package_name"].isidentifier()
@@ -87,7 +96,9 @@ def test_malformed_data_is_usage_error(workdir: Path) -> None:
 
 
 def test_unknown_answer_key_suggests_the_question(workdir: Path) -> None:
-    result = run_portkit("new", "model-api", "x", "--defaults", "--data", "projct_name=A", cwd=workdir)
+    result = run_portkit(
+        "new", "model-api", "x", "--defaults", "--data", "projct_name=A", cwd=workdir
+    )
     assert result.returncode == 1
     assert "Unknown answer key(s) for this template: projct_name." in result.stderr
     assert "'projct_name' -> 'project_name'?" in result.stderr
@@ -95,14 +106,18 @@ def test_unknown_answer_key_suggests_the_question(workdir: Path) -> None:
 
 
 def test_validator_failure_creates_nothing(workdir: Path) -> None:
-    result = run_portkit("new", "model-api", "x", "--defaults", "--data", "package_name=9bad", cwd=workdir)
+    result = run_portkit(
+        "new", "model-api", "x", "--defaults", "--data", "package_name=9bad", cwd=workdir
+    )
     assert result.returncode == 1
     assert "package_name" in result.stderr and "not starting with a digit" in result.stderr
     assert list(workdir.iterdir()) == []
 
 
 def test_invalid_choice_creates_nothing(workdir: Path) -> None:
-    result = run_portkit("new", "model-api", "x", "--defaults", "--data", "license=GPL", cwd=workdir)
+    result = run_portkit(
+        "new", "model-api", "x", "--defaults", "--data", "license=GPL", cwd=workdir
+    )
     assert result.returncode == 1
     assert "Invalid choice for 'license'" in result.stderr
     assert list(workdir.iterdir()) == []
@@ -122,7 +137,10 @@ def test_data_overrides_answers_file(workdir: Path) -> None:
         "new", "model-api", "t", "-a", "team.yml", "--data", "project_name=Mine", cwd=workdir
     )
     assert result.returncode == 0, result.stderr
-    assert yaml.safe_load((workdir / "t" / ".portkit.yml").read_text())["answers"]["project_name"] == "Mine"
+    assert (
+        yaml.safe_load((workdir / "t" / ".portkit.yml").read_text())["answers"]["project_name"]
+        == "Mine"
+    )
 
 
 def test_malformed_answers_file(workdir: Path) -> None:

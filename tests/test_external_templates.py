@@ -6,8 +6,14 @@ import os
 from pathlib import Path
 
 import yaml
-
-from conftest import COPIER_FIXTURE, COOKIECUTTER_FIXTURE, git, make_git_template, run_portkit, write_tree
+from conftest import (
+    COOKIECUTTER_FIXTURE,
+    COPIER_FIXTURE,
+    git,
+    make_git_template,
+    run_portkit,
+    write_tree,
+)
 
 
 def _record(project: Path) -> dict:
@@ -16,7 +22,9 @@ def _record(project: Path) -> dict:
 
 def test_local_copier_folder(tmp_path: Path, workdir: Path) -> None:
     write_tree(tmp_path / "tpl", COPIER_FIXTURE)
-    result = run_portkit("new", str(tmp_path / "tpl"), "p", "--defaults", "--data", "flavour=fancy", cwd=workdir)
+    result = run_portkit(
+        "new", str(tmp_path / "tpl"), "p", "--defaults", "--data", "flavour=fancy", cwd=workdir
+    )
     assert result.returncode == 0, result.stderr
     assert (workdir / "p" / "README.md").read_text() == "# Demo\n\nFlavour: fancy\n"
     record = _record(workdir / "p")
@@ -29,14 +37,25 @@ def test_local_copier_folder(tmp_path: Path, workdir: Path) -> None:
 
 def test_local_cookiecutter_folder(tmp_path: Path, workdir: Path) -> None:
     write_tree(tmp_path / "cc", COOKIECUTTER_FIXTURE)
-    result = run_portkit("new", str(tmp_path / "cc"), "p", "--defaults", "--data", "project_name=Hello", cwd=workdir)
+    result = run_portkit(
+        "new", str(tmp_path / "cc"), "p", "--defaults", "--data", "project_name=Hello", cwd=workdir
+    )
     assert result.returncode == 0, result.stderr
     project = workdir / "p"
     assert (project / "README.md").read_text() == "# Hello\n\nFlavour: plain\n"
-    assert sorted(p.name for p in project.iterdir()) == [".git", ".portkit.yml", "README.md", "notes.txt"]
+    assert sorted(p.name for p in project.iterdir()) == [
+        ".git",
+        ".portkit.yml",
+        "README.md",
+        "notes.txt",
+    ]
     record = _record(project)
     assert record["engine"] == "cookiecutter"
-    assert record["answers"] == {"flavour": "plain", "project_name": "Hello", "project_slug": "hello"}
+    assert record["answers"] == {
+        "flavour": "plain",
+        "project_name": "Hello",
+        "project_slug": "hello",
+    }
     assert git("status", "--porcelain", cwd=project) == ""
 
 

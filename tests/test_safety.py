@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import COOKIECUTTER_FIXTURE, COPIER_FIXTURE, run_portkit, write_tree
 
 
@@ -21,10 +20,18 @@ def _nothing_created(workdir: Path, *names: str) -> None:
     assert sorted(p.name for p in workdir.iterdir()) == sorted(names)
 
 
-@pytest.mark.parametrize("evil", ["../escaped.txt", "../../escaped.txt", "sub/../../../escaped.txt"])
+@pytest.mark.parametrize(
+    "evil", ["../escaped.txt", "../../escaped.txt", "sub/../../../escaped.txt"]
+)
 def test_cookiecutter_file_names_cannot_escape(tmp_path: Path, workdir: Path, evil: str) -> None:
-    context = '{"project_name": "Demo", "project_slug": "demo", "flavour": "plain", "evil": "%s"}' % evil
-    template = _cookiecutter(tmp_path / "cc", {"{{cookiecutter.project_slug}}/{{ cookiecutter.evil }}": "pwned\n"}, context)
+    context = (
+        '{"project_name": "Demo", "project_slug": "demo", "flavour": "plain", "evil": "' + evil + '"}'
+    )
+    template = _cookiecutter(
+        tmp_path / "cc",
+        {"{{cookiecutter.project_slug}}/{{ cookiecutter.evil }}": "pwned\n"},
+        context,
+    )
     result = run_portkit("new", str(template), "p", "--defaults", cwd=workdir)
     assert result.returncode == 1, result.stderr
     assert "tried to write outside the destination" in result.stderr
@@ -36,7 +43,9 @@ def test_cookiecutter_absolute_file_name_refused(tmp_path: Path, workdir: Path) 
     target = tmp_path / "absolute-target.txt"
     context = f'{{"project_name": "Demo", "project_slug": "demo", "flavour": "plain", "where": "{target}"}}'
     template = _cookiecutter(
-        tmp_path / "cc", {"{{cookiecutter.project_slug}}/{{cookiecutter.where}}": "pwned\n"}, context
+        tmp_path / "cc",
+        {"{{cookiecutter.project_slug}}/{{cookiecutter.where}}": "pwned\n"},
+        context,
     )
     result = run_portkit("new", str(template), "p", "--defaults", cwd=workdir)
     assert result.returncode == 1
@@ -46,7 +55,11 @@ def test_cookiecutter_absolute_file_name_refused(tmp_path: Path, workdir: Path) 
 
 
 def test_cookiecutter_project_dir_cannot_escape(tmp_path: Path, workdir: Path) -> None:
-    template = _cookiecutter(tmp_path / "cc", {}, '{"project_name": "Demo", "project_slug": "../../outside", "flavour": "plain"}')
+    template = _cookiecutter(
+        tmp_path / "cc",
+        {},
+        '{"project_name": "Demo", "project_slug": "../../outside", "flavour": "plain"}',
+    )
     result = run_portkit("new", str(template), "p", "--defaults", cwd=workdir)
     assert result.returncode == 1
     assert "outside the destination" in result.stderr
@@ -67,8 +80,12 @@ def test_cookiecutter_symlink_out_of_template_refused(tmp_path: Path, workdir: P
 def test_copier_file_names_cannot_escape(tmp_path: Path, workdir: Path) -> None:
     template = write_tree(
         tmp_path / "tpl",
-        {**COPIER_FIXTURE, "copier.yml": COPIER_FIXTURE["copier.yml"] + "evil:\n  type: str\n  default: ../escaped.txt\n",
-         "{{ evil }}.jinja": "pwned\n"},
+        {
+            **COPIER_FIXTURE,
+            "copier.yml": COPIER_FIXTURE["copier.yml"]
+            + "evil:\n  type: str\n  default: ../escaped.txt\n",
+            "{{ evil }}.jinja": "pwned\n",
+        },
     )
     result = run_portkit("new", str(template), "p", "--defaults", cwd=workdir)
     assert result.returncode == 1
@@ -92,7 +109,10 @@ def test_copier_tasks_need_trust(tmp_path: Path, workdir: Path) -> None:
     marker = tmp_path / "task-ran"
     template = write_tree(
         tmp_path / "tpl",
-        {**COPIER_FIXTURE, "copier.yml": COPIER_FIXTURE["copier.yml"] + f"_tasks:\n  - touch {marker}\n"},
+        {
+            **COPIER_FIXTURE,
+            "copier.yml": COPIER_FIXTURE["copier.yml"] + f"_tasks:\n  - touch {marker}\n",
+        },
     )
     refused = run_portkit("new", str(template), "p", "--defaults", cwd=workdir)
     assert refused.returncode == 1
@@ -124,7 +144,9 @@ def test_cookiecutter_local_extensions_need_trust(tmp_path: Path, workdir: Path)
     context = '{"project_name": "Demo", "project_slug": "demo", "flavour": "plain", "_extensions": ["local_extensions.Shout"]}'
     template = _cookiecutter(
         tmp_path / "cc",
-        {"local_extensions.py": f"open({str(marker)!r}, 'w').write('x')\nfrom jinja2.ext import Extension\nclass Shout(Extension):\n    pass\n"},
+        {
+            "local_extensions.py": f"open({str(marker)!r}, 'w').write('x')\nfrom jinja2.ext import Extension\nclass Shout(Extension):\n    pass\n"
+        },
         context,
     )
     refused = run_portkit("new", str(template), "p", "--defaults", cwd=workdir)
@@ -149,14 +171,22 @@ def test_cookiecutter_template_text_is_sandboxed(tmp_path: Path, workdir: Path) 
 def test_cookiecutter_sandbox_also_covers_computed_defaults(tmp_path: Path, workdir: Path) -> None:
     marker = tmp_path / "pwned"
     payload = "{{ cycler.__init__.__globals__.os.system('touch " + str(marker) + "') }}"
-    template = _cookiecutter(tmp_path / "cc", {}, '{"project_name": "Demo", "project_slug": "demo", "flavour": "plain", "x": "' + payload + '"}')
+    template = _cookiecutter(
+        tmp_path / "cc",
+        {},
+        '{"project_name": "Demo", "project_slug": "demo", "flavour": "plain", "x": "'
+        + payload
+        + '"}',
+    )
     result = run_portkit("new", str(template), "p", "--defaults", cwd=workdir)
     assert result.returncode == 1
     assert not marker.exists()
     _nothing_created(workdir)
 
 
-def test_render_failure_leaves_nothing_and_removes_created_parents(tmp_path: Path, workdir: Path) -> None:
+def test_render_failure_leaves_nothing_and_removes_created_parents(
+    tmp_path: Path, workdir: Path
+) -> None:
     template = write_tree(tmp_path / "tpl", {**COPIER_FIXTURE, "broken.txt.jinja": "{% if %}\n"})
     result = run_portkit("new", str(template), "new/nested/p", "--defaults", cwd=workdir)
     assert result.returncode == 1
@@ -165,7 +195,9 @@ def test_render_failure_leaves_nothing_and_removes_created_parents(tmp_path: Pat
     _nothing_created(workdir)
 
 
-def test_interrupt_leaves_nothing(tmp_path: Path, workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_interrupt_leaves_nothing(
+    tmp_path: Path, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from portkit import engines
     from portkit.catalog import Catalog
     from portkit.models import NewRequest
@@ -198,7 +230,9 @@ def test_destination_that_is_a_file(workdir: Path) -> None:
     assert (workdir / "f").read_text() == "mine\n"
 
 
-def test_internal_errors_exit_70_and_debug_shows_traceback(monkeypatch: pytest.MonkeyPatch, workdir: Path) -> None:
+def test_internal_errors_exit_70_and_debug_shows_traceback(
+    monkeypatch: pytest.MonkeyPatch, workdir: Path
+) -> None:
     from typer.testing import CliRunner
 
     from portkit import new as new_module

@@ -18,15 +18,21 @@ try:
     main()
 except SystemExit:
     pass
-heavy = sorted({name.split(".")[0] for name in sys.modules} & set(%r))
+heavy = sorted({name.split(".")[0] for name in sys.modules} & set(HEAVY_NAMES))
 print("HEAVY=" + ",".join(heavy), file=sys.stderr)
-""" % (HEAVY,)
+""".replace("HEAVY_NAMES", repr(HEAVY))
 
 
-@pytest.mark.parametrize("args", [["--help"], ["list"], ["--version"], ["new", "--help"], ["info", "--help"]])
+@pytest.mark.parametrize(
+    "args", [["--help"], ["list"], ["--version"], ["new", "--help"], ["info", "--help"]]
+)
 def test_cli_start_up_does_not_import_engines(args: list[str], workdir: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-c", PROBE, *args], cwd=workdir, capture_output=True, text=True, check=True
+        [sys.executable, "-c", PROBE, *args],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert "HEAVY=\n" in result.stderr, result.stderr
 
@@ -35,6 +41,9 @@ def test_probe_detects_heavy_imports(workdir: Path) -> None:
     """The probe itself must be able to fail: `new` does import copier."""
     result = subprocess.run(
         [sys.executable, "-c", PROBE, "new", "model-api", "p", "--defaults", "--no-git"],
-        cwd=workdir, capture_output=True, text=True, check=True,
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert "HEAVY=copier" in result.stderr and "jinja2" in result.stderr

@@ -24,7 +24,11 @@ from portkit.models import Engine, FetchedTemplate, SourceKind, TemplateRef
 def fetch(ref: TemplateRef, workdir: Path, vcs_ref: str | None = None) -> FetchedTemplate:
     """Return the template as a folder under WORKDIR (or in place, for local folders)."""
     if ref.kind is SourceKind.BUILTIN:
-        folder, version, commit = assemble_builtin(Path(ref.location), workdir / "template"), __version__, None
+        folder, version, commit = (
+            assemble_builtin(Path(ref.location), workdir / "template"),
+            __version__,
+            None,
+        )
     elif ref.kind is SourceKind.GIT:
         folder, version, commit = _clone(ref.location, workdir / "template", vcs_ref)
     else:
@@ -63,7 +67,7 @@ def assemble_builtin(template: Path, target: Path) -> Path:
 
 
 def content_digest(folder: Path) -> str:
-    """A short digest of a folder's files (names and bytes), to tell local template versions apart."""
+    """A short digest of a folder's files (names and bytes): tells local template versions apart."""
     digest = hashlib.sha256()
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)
@@ -96,10 +100,16 @@ def _clone(url: str, target: Path, vcs_ref: str | None) -> tuple[Path, str, str]
             f"Cannot fetch template {url}: {detail[-1] if detail else 'git clone failed'}",
             "Check the URL and your network, or use a local folder.",
         )
-    ref = vcs_ref or newest_version_tag(git.output(["tag", "--list"], target).splitlines()) or "HEAD"
-    resolved = git.run(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], target, check=False)
+    ref = (
+        vcs_ref or newest_version_tag(git.output(["tag", "--list"], target).splitlines()) or "HEAD"
+    )
+    resolved = git.run(
+        ["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], target, check=False
+    )
     if resolved.returncode != 0:
-        raise TemplateError(f"Template {url} has no ref '{ref}'.", "List its tags with `git ls-remote --tags`.")
+        raise TemplateError(
+            f"Template {url} has no ref '{ref}'.", "List its tags with `git ls-remote --tags`."
+        )
     commit = resolved.stdout.strip()
     git.run(["checkout", "--quiet", "--detach", commit], target)
     exact_tag = git.run(["describe", "--tags", "--exact-match", commit], target, check=False)

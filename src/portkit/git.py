@@ -41,7 +41,9 @@ def run(
         )
     except FileNotFoundError as error:
         if not available():
-            raise GitError("git is not installed or not on PATH.", "Install git, or use --no-git.") from error
+            raise GitError(
+                "git is not installed or not on PATH.", "Install git, or use --no-git."
+            ) from error
         raise
     if check and result.returncode != 0:
         detail = (result.stderr or result.stdout).strip().splitlines()

@@ -95,12 +95,16 @@ def _load_copier_yaml(path: Path, root: Path) -> Iterator[dict[str, Any]]:
     except (OSError, yaml.YAMLError) as error:
         raise TemplateError(f"Cannot read {path.name}: {error}") from error
     for document in documents:
-        if document is None:
-            continue
-        if isinstance(document, list):  # a document that is only an !include
-            for item in document:
-                yield item
-        elif isinstance(document, dict):
-            yield document
-        else:
-            raise TemplateError(f"{path.name} must hold mappings.")
+        yield from _mappings(document, path)
+
+
+def _mappings(document: object, path: Path) -> Iterator[dict[str, Any]]:
+    """A copier document is a mapping, nothing, or (only `!include`) a list of mappings."""
+    if document is None:
+        return
+    if isinstance(document, list):
+        yield from document
+    elif isinstance(document, dict):
+        yield document
+    else:
+        raise TemplateError(f"{path.name} must hold mappings.")

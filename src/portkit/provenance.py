@@ -63,7 +63,9 @@ def read(project: Path) -> Provenance:
             commit=data.get("commit"),
         )
     except (yaml.YAMLError, KeyError, TypeError, ValueError) as error:
-        raise ProjectError(f"{path} is malformed: {error}", "Restore it from git history.") from error
+        raise ProjectError(
+            f"{path} is malformed: {error}", "Restore it from git history."
+        ) from error
 
 
 def template_id(kind: SourceKind, name: str, location: str, project: Path) -> str:

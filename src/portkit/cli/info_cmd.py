@@ -20,7 +20,10 @@ def command(
     info = project_info(path, Catalog.from_environment())
     record = info.provenance
     typer.echo(f"template:  {record.template} ({record.source.value}, {record.engine.value})")
-    typer.echo(f"version:   {record.version}" + (f" (commit {record.commit[:12]})" if record.commit else ""))
+    typer.echo(
+        f"version:   {record.version}"
+        + (f" (commit {record.commit[:12]})" if record.commit else "")
+    )
     if info.latest is None:
         typer.echo(f"newest:    unknown ({info.latest_note})")
     elif info.update_available:

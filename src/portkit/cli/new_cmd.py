@@ -64,4 +64,7 @@ def command(
     )
     if result.git_initialised:
         typer.echo("Git: branch main, with the pristine render on portkit/template.")
-    typer.echo(f"Next: cd {destination}" + (" && make help" if (result.destination / "Makefile").exists() else ""))
+    typer.echo(
+        f"Next: cd {destination}"
+        + (" && make help" if (result.destination / "Makefile").exists() else "")
+    )

@@ -56,7 +56,9 @@ def handle_errors(command: F) -> F:
             _show_traceback_if_debug()
             err(f"Internal error: {type(error).__name__}: {error}")
             if not debug_enabled():
-                err("This is a bug in portkit. Re-run with --debug for the traceback and report it.")
+                err(
+                    "This is a bug in portkit. Re-run with --debug for the traceback and report it."
+                )
             raise typer.Exit(EXIT_INTERNAL) from None
 
     return wrapper  # type: ignore[return-value]

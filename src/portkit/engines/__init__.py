@@ -37,7 +37,9 @@ def render(
     if template.engine is Engine.COPIER:
         from portkit.engines import copier_engine
 
-        return copier_engine.render(template, destination, answers, interactive=interactive, trust=trust)
+        return copier_engine.render(
+            template, destination, answers, interactive=interactive, trust=trust
+        )
     from portkit.engines import cookiecutter_engine
 
     return cookiecutter_engine.render(

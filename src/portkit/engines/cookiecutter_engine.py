@@ -34,7 +34,9 @@ def unsafe_features(folder: Path, config: dict[str, Any]) -> list[str]:
             if path.is_file() and path.stem in _HOOK_NAMES
         ]
     if config.get("_extensions"):
-        found.append("Jinja extensions (_extensions: " + ", ".join(map(str, config["_extensions"])) + ")")
+        found.append(
+            "Jinja extensions (_extensions: " + ", ".join(map(str, config["_extensions"])) + ")"
+        )
     if (folder / "local_extensions.py").exists() or (folder / "local_extensions").is_dir():
         found.append("local_extensions.py")
     return found
@@ -65,7 +67,9 @@ def render(
             env = _environment(context, sandboxed=not trust)
             project_template = Path(find_template(folder, env))
             _refuse_escaping_paths(project_template, env, context)
-            with tempfile.TemporaryDirectory(dir=destination.parent, prefix=".portkit-cc-") as stage:
+            with tempfile.TemporaryDirectory(
+                dir=destination.parent, prefix=".portkit-cc-"
+            ) as stage:
                 project_dir = Path(
                     generate_files(folder, context, output_dir=stage, accept_hooks=trust)
                 )
@@ -84,7 +88,7 @@ def _environment(context: dict[str, Any], *, sandboxed: bool) -> Any:
 
 
 def _sandboxed_env(context: dict[str, Any]) -> Any:
-    """cookiecutter's StrictEnvironment with Jinja's sandbox: template text cannot reach `os`."""
+    """Cookiecutter's StrictEnvironment with Jinja's sandbox: template text cannot reach `os`."""
     from cookiecutter.environment import StrictEnvironment
     from jinja2.sandbox import SandboxedEnvironment
 

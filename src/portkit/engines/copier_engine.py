@@ -51,7 +51,9 @@ def render(
     except copier_errors.CopierAnswersInterrupt as error:
         raise KeyboardInterrupt from error
     except copier_errors.InteractiveSessionError as error:
-        raise AnswerError("A question needs an answer but there is no terminal.", str(error)) from error
+        raise AnswerError(
+            "A question needs an answer but there is no terminal.", str(error)
+        ) from error
     except (copier_errors.CopierError, jinja2.TemplateError) as error:
         raise TemplateError(f"The template failed to render: {error}") from error
     except ValueError as error:  # copier reports failed validators and required answers this way
