@@ -1,0 +1,127 @@
+"""The web chat page and JSON API: `/`, `/health`, `POST /chat`, `POST /chat/stream` (SSE)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import asdict
+from importlib import resources
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, StreamingResponse
+from pydantic import BaseModel, Field, field_validator
+
+from .config import Settings, load_settings
+from .engine import ChatEngine, Event
+from .llm import LLMError
+
+
+class ChatRequest(BaseModel):
+    """A question; `k` overrides how many chunks are retrieved."""
+
+    question: str = Field(description="The question, 1 to max_question_chars characters")
+    k: int | None = Field(default=None, ge=1, le=50)
+    backend: str | None = Field(default=None, pattern="^(extractive|openai)$")
+
+    @field_validator("question")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("The question is empty: type a question.")
+        return value
+
+
+def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    messages = []
+    for error in errors:
+        field = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
+        message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+        messages.append(f"{field}: {message}" if field else message)
+    detail = "; ".join(messages) or "Invalid request."
+    return JSONResponse(status_code=422, content={"detail": detail, "errors": _plain(errors)})
+
+
+def _plain(errors: list[Any]) -> list[dict[str, Any]]:
+    return [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", ""))} for e in errors]
+
+
+def _sse(event: Event) -> str:
+    data = event.data
+    if event.kind == "sources":
+        data = [asdict(s) for s in data]
+    elif event.kind == "done":
+        data = data.to_dict()
+    return f"event: {event.kind}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def create_app(settings: Settings | None = None, engine: ChatEngine | None = None) -> FastAPI:
+    """The application; the index is loaded once, here."""
+    settings = settings or load_settings()
+    engine = engine or ChatEngine.load(settings)
+    engine.tracer.warm_up()
+    limit = settings.generation.max_question_chars
+    docs_dir = settings.ingest.docs.resolve()
+    app = FastAPI(title="RAG chatbot", version="0.1.0")
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    page = resources.files(__package__).joinpath("static/index.html").read_text(encoding="utf-8")
+
+    def check(request: ChatRequest) -> None:
+        if len(request.question) > limit:
+            raise HTTPException(
+                422, f"The question is too long ({len(request.question)} characters; max {limit})."
+            )
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def index() -> str:
+        return page
+
+    @app.get("/health")
+    def health() -> dict[str, Any]:
+        return {
+            "status": "ok",
+            "chunks": len(engine.chunks),
+            "retriever": engine.retriever.name,
+            "backend": settings.generation.backend,
+        }
+
+    @app.post("/chat")
+    def chat(request: ChatRequest) -> dict[str, Any]:
+        check(request)
+        try:
+            answer = engine.ask(request.question, request.k, request.backend)
+        except LLMError as exc:
+            raise HTTPException(502, str(exc)) from None
+        return answer.to_dict()
+
+    @app.post("/chat/stream")
+    def chat_stream(request: ChatRequest) -> StreamingResponse:
+        check(request)
+
+        def events() -> Iterator[str]:
+            for event in engine.stream(request.question, request.k, request.backend):
+                yield _sse(event)
+
+        return StreamingResponse(
+            events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+        )
+
+    @app.get("/files/{path:path}", include_in_schema=False)
+    def source_file(path: str) -> FileResponse:
+        target = (docs_dir / path).resolve()
+        if not target.is_relative_to(docs_dir) or not target.is_file():
+            raise HTTPException(404, f"No document named {path!r}.")
+        media = "text/plain; charset=utf-8" if target.suffix in (".md", ".txt") else None
+        return FileResponse(target, media_type=media)
+
+    return app
+
+
+def serve(settings: Settings, host: str, port: int) -> None:
+    """Run the app with one uvicorn worker (see README: several workers add latency here)."""
+    import uvicorn
+
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")

@@ -1,0 +1,195 @@
+"""Command line: run, ingest, chat, ask, eval, bench, writeup. Cheap to import; work is lazy."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=f"python -m {__package__}", description="Chat with your own documents."
+    )
+    parser.add_argument("--config", help="path to rag.toml (default: nearest one)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="serve the chat page and JSON API")
+    run.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    run.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+
+    ingest = sub.add_parser("ingest", help="read, chunk and index the documents folder")
+    ingest.add_argument("--docs", help="documents folder (default: [ingest] docs in rag.toml)")
+    ingest.add_argument("--full", action="store_true", help="re-read every file")
+
+    for name, text in (("chat", "chat in the terminal"), ("ask", "answer one question")):
+        cmd = sub.add_parser(name, help=text)
+        if name == "ask":
+            cmd.add_argument("question")
+            cmd.add_argument("--json", action="store_true", help="print the answer as JSON")
+        cmd.add_argument("-k", type=int, help="number of chunks to retrieve")
+        cmd.add_argument("--backend", choices=["extractive", "openai"])
+        cmd.add_argument("--trace", action="store_true", help="trace the turn in MLflow")
+
+    ev = sub.add_parser("eval", help="hit rate@k, MRR and citations on a question set")
+    ev.add_argument("--questions", help="JSON Lines question file (default: rag.toml)")
+    ev.add_argument("-k", type=int, help="cut-off for hit rate and MRR")
+    ev.add_argument("--out", default="reports/eval.json")
+    ev.add_argument("--no-mlflow", action="store_true", help="do not log the run to MLflow")
+
+    bench = sub.add_parser("bench", help="ingestion and query latency on synthetic corpora")
+    bench.add_argument("--sizes", default="10000,100000", help="comma-separated chunk counts")
+    bench.add_argument("--queries", type=int, default=300)
+    bench.add_argument("--out", default="reports/bench.json")
+
+    sub.add_parser("writeup", help="refresh the Results section of docs/writeup.md from MLflow")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    from pathlib import Path
+
+    from .config import load_settings
+
+    return load_settings(Path(args.config) if args.config else None)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .api import serve
+
+    serve(_settings(args), args.host, args.port)
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from .ingest import ingest
+
+    report = ingest(_settings(args).with_docs(args.docs), full=args.full)
+    print(
+        f"Indexed {report.chunks} chunks from {report.docs}: {len(report.added)} added, "
+        f"{len(report.updated)} updated, {len(report.unchanged)} unchanged, "
+        f"{len(report.removed)} removed, {len(report.skipped)} skipped "
+        f"({report.seconds:.2f} s, {report.chunks_per_second:,.0f} new chunks/s)."
+    )
+    return 0
+
+
+def _print_answer(answer: Any) -> None:
+    if answer.notice:
+        print(f"note: {answer.notice}", file=sys.stderr)
+    print(answer.text)
+    for source in answer.sources:
+        mark = "*" if source.cited else " "
+        where = f" · {source.section}" if source.section else ""
+        print(f" {mark}[{source.n}] {source.source}{where}")
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from .engine import ChatEngine
+
+    engine = ChatEngine.load(_settings(args), trace=args.trace or None)
+    answer = engine.ask(args.question, args.k, args.backend)
+    if args.json:
+        print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        _print_answer(answer)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from .engine import ChatEngine
+
+    engine = ChatEngine.load(_settings(args), trace=args.trace or None)
+    print(f"{len(engine.chunks)} chunks loaded. Ask a question (empty line or Ctrl-D to quit).")
+    while True:
+        try:
+            question = input("> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if not question:
+            return 0
+        for event in engine.stream(question, args.k, args.backend):
+            if event.kind == "token":
+                print(event.data, end="", flush=True)
+            elif event.kind in ("notice", "error"):
+                print(f"\nnote: {event.data}", file=sys.stderr)
+            elif event.kind == "done":
+                print()
+                _print_answer_sources(event.data)
+
+
+def _print_answer_sources(answer: Any) -> None:
+    for source in answer.sources:
+        if source.cited:
+            where = f" · {source.section}" if source.section else ""
+            print(f"  [{source.n}] {source.source}{where}")
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .engine import ChatEngine
+    from .evaluate import evaluate, format_table, load_questions, log_to_mlflow, write_report
+
+    settings = _settings(args).with_questions(args.questions)
+    questions = load_questions(settings.eval.questions)
+    engine = ChatEngine.load(settings, trace=False)
+    result = evaluate(engine, questions, args.k or settings.eval.k)
+    report = write_report(result, settings.root / Path(args.out))
+    print(format_table(result))
+    print(f"Wrote {report}")
+    if not args.no_mlflow:
+        run_id = log_to_mlflow(result, report, settings.eval.questions)
+        print(f"Logged MLflow run {run_id} (see it with `make mlflow-ui`).")
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .bench import run_benchmarks
+
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    out = Path(args.out)
+    run_benchmarks(sizes, args.queries, out)
+    return 0
+
+
+def cmd_writeup(args: argparse.Namespace) -> int:
+    from . import writeup
+
+    return int(writeup.main([]) or 0)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "run": cmd_run,
+    "ingest": cmd_ingest,
+    "chat": cmd_chat,
+    "ask": cmd_ask,
+    "eval": cmd_eval,
+    "bench": cmd_bench,
+    "writeup": cmd_writeup,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `python -m <package>`; returns the exit code."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    from .config import ConfigError
+    from .engine import NotIngestedError
+    from .evaluate import QuestionFileError
+    from .ingest import EmptyCorpusError
+    from .llm import LLMError
+
+    try:
+        return COMMANDS[args.command](args)
+    except (ConfigError, EmptyCorpusError, NotIngestedError, QuestionFileError, LLMError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1

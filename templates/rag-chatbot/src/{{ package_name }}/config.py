@@ -1,0 +1,218 @@
+"""Settings, read once from `rag.toml` (all knobs in one file) and `.env` (secrets only)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+CONFIG_NAME = "rag.toml"
+RETRIEVERS = ("bm25", "dense", "hybrid")
+BACKENDS = ("extractive", "openai")
+
+
+class ConfigError(ValueError):
+    """The configuration file or the environment holds a value we cannot use."""
+
+
+@dataclass(frozen=True)
+class IngestSettings:
+    """Where documents come from, how they are chunked and where the index lives."""
+
+    docs: Path = Path("data/docs")
+    index: Path = Path(".index")
+    chunk_size: int = 800
+    chunk_overlap: int = 120
+
+
+@dataclass(frozen=True)
+class RetrievalSettings:
+    """Which retriever answers queries and how many chunks it returns."""
+
+    retriever: str = "bm25"
+    top_k: int = 4
+    dense_model: str = "sentence-transformers/all-MiniLM-L6-v2"
+    rrf_k: int = 60
+    language: str = "english"
+
+
+@dataclass(frozen=True)
+class GenerationSettings:
+    """The answer generator; the LLM's URL, model and key come from the environment (`.env`)."""
+
+    backend: str = "extractive"
+    prompt: Path = Path("prompts/answer.txt")
+    fallback_to_extractive: bool = True
+    connect_timeout: float = 3.0
+    timeout: float = 60.0
+    max_tokens: int = 512
+    temperature: float = 0.1
+    max_question_chars: int = 2000
+    base_url: str = "http://127.0.0.1:11434/v1"
+    model: str = "llama3.2"
+    api_key: str = ""
+
+
+@dataclass(frozen=True)
+class EvalSettings:
+    """The question set used by `eval`."""
+
+    questions: Path = Path("data/questions.jsonl")
+    k: int = 4
+
+
+@dataclass(frozen=True)
+class TrackingSettings:
+    """Whether every chat turn is traced in MLflow (off by default: it costs time per turn)."""
+
+    trace_chat: bool = False
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of the project; paths are absolute once loaded."""
+
+    root: Path = field(default_factory=Path.cwd)
+    ingest: IngestSettings = field(default_factory=IngestSettings)
+    retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
+    generation: GenerationSettings = field(default_factory=GenerationSettings)
+    eval: EvalSettings = field(default_factory=EvalSettings)
+    tracking: TrackingSettings = field(default_factory=TrackingSettings)
+
+    def with_docs(self, docs: str | Path | None) -> Settings:
+        """A copy whose documents folder is DOCS (relative to the working directory)."""
+        if not docs:
+            return self
+        return replace(self, ingest=replace(self.ingest, docs=Path(docs).resolve()))
+
+    def with_questions(self, questions: str | Path | None) -> Settings:
+        """A copy whose question file is QUESTIONS (relative to the working directory)."""
+        if not questions:
+            return self
+        return replace(self, eval=replace(self.eval, questions=Path(questions).resolve()))
+
+
+def find_config(start: Path | None = None) -> Path | None:
+    """`$RAG_CONFIG`, else the nearest `rag.toml` in START or its parents."""
+    if os.environ.get("RAG_CONFIG"):
+        return Path(os.environ["RAG_CONFIG"]).resolve()
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder / CONFIG_NAME
+    return None
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read the config file (defaults when there is none) and the LLM settings from `.env`."""
+    path = path or find_config()
+    data: dict[str, Any] = {}
+    root = Path.cwd().resolve()
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"Cannot read {path}: {exc}") from exc
+        root = path.parent.resolve()
+    env = {**read_dotenv(root / ".env"), **os.environ}
+    settings = Settings(
+        root=root,
+        ingest=_section(IngestSettings, data, "ingest", root),
+        retrieval=_section(RetrievalSettings, data, "retrieval", root),
+        generation=_section(GenerationSettings, data, "generation", root),
+        eval=_section(EvalSettings, data, "eval", root),
+        tracking=_section(TrackingSettings, data, "tracking", root),
+    )
+    settings = _apply_env(settings, env)
+    _validate(settings)
+    return settings
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines of a `.env` file (comments and blank lines ignored; quotes stripped)."""
+    if not path.is_file():
+        return {}
+    values: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+def _section(cls: type[Any], data: dict[str, Any], name: str, root: Path) -> Any:
+    raw = data.get(name, {})
+    defaults = cls()
+    unknown = sorted(set(raw) - {f.name for f in fields(cls)})
+    if unknown:
+        raise ConfigError(f"Unknown setting(s) in [{name}]: {', '.join(unknown)}")
+    values: dict[str, Any] = {}
+    for f in fields(cls):
+        default = getattr(defaults, f.name)
+        value = raw.get(f.name, default)
+        try:
+            values[f.name] = _coerce(value, default, root)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"[{name}] {f.name} = {value!r}: {exc}") from exc
+    return cls(**values)
+
+
+def _coerce(value: Any, default: Any, root: Path) -> Any:
+    if isinstance(default, Path):
+        return (root / str(value)).resolve()
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise TypeError("expected true or false")
+        return value
+    if isinstance(default, (int, float, str)):
+        return type(default)(value)
+    return value
+
+
+def _apply_env(settings: Settings, env: dict[str, str]) -> Settings:
+    gen = settings.generation
+    gen = replace(
+        gen,
+        base_url=env.get("OPENAI_BASE_URL", gen.base_url).rstrip("/"),
+        model=env.get("OPENAI_MODEL", gen.model),
+        api_key=env.get("OPENAI_API_KEY", gen.api_key),
+        backend=env.get("RAG_BACKEND", gen.backend),
+    )
+    retrieval = replace(
+        settings.retrieval,
+        retriever=env.get("RAG_RETRIEVER", settings.retrieval.retriever),
+    )
+    return replace(settings, generation=gen, retrieval=retrieval)
+
+
+def _validate(settings: Settings) -> None:
+    if settings.retrieval.retriever not in RETRIEVERS:
+        raise ConfigError(
+            f"retriever = {settings.retrieval.retriever!r}: choose one of {', '.join(RETRIEVERS)}"
+        )
+    if settings.generation.backend not in BACKENDS:
+        raise ConfigError(
+            f"backend = {settings.generation.backend!r}: choose one of {', '.join(BACKENDS)}"
+        )
+    ingest = settings.ingest
+    if ingest.chunk_size < 100:
+        raise ConfigError("chunk_size must be at least 100 characters")
+    if not 0 <= ingest.chunk_overlap < ingest.chunk_size // 2:
+        raise ConfigError("chunk_overlap must be between 0 and half of chunk_size")
+    try:
+        from .analysis import tokenize
+
+        tokenize("check", settings.retrieval.language)
+    except ValueError as exc:
+        raise ConfigError(f"[retrieval] language: {exc}") from None
+    if settings.retrieval.top_k < 1 or settings.eval.k < 1:
+        raise ConfigError("top_k and k must be at least 1")

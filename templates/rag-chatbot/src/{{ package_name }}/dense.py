@@ -1,0 +1,109 @@
+"""Optional dense retriever: sentence-transformers with a model already on this machine.
+
+Install the extra (`pip install -e '.[dense]'`) and point `[retrieval] dense_model` at a local
+model folder or a model in the local Hugging Face cache. Nothing is downloaded at run time.
+Embeddings are cached by chunk text, so re-ingesting only embeds chunks that changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .chunking import Chunk
+from .config import ConfigError
+from .retrieval import Hit, IndexMissingError, top_k_indices
+
+
+class DenseUnavailableError(ConfigError):
+    """sentence-transformers or the model is not installed locally."""
+
+
+def load_encoder(model: str) -> Any:
+    """A SentenceTransformer loaded offline; a clear error when it is not available."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # numpy and torch threads fight otherwise
+    try:
+        from sentence_transformers import SentenceTransformer
+    except ImportError:
+        raise DenseUnavailableError(
+            "The dense retriever needs the optional extra: pip install -e '.[dense]' "
+            '(or set [retrieval] retriever = "bm25" in rag.toml).'
+        ) from None
+    try:
+        return SentenceTransformer(model, device="cpu")
+    except Exception as exc:  # the library raises many types for a missing model
+        raise DenseUnavailableError(
+            f"Cannot load the embedding model {model!r} offline ({type(exc).__name__}). "
+            "Set [retrieval] dense_model to a local model folder."
+        ) from None
+
+
+def _key(chunk: Chunk) -> str:
+    return hashlib.sha1(chunk.search_text.encode("utf-8")).hexdigest()
+
+
+class DenseRetriever:
+    """Cosine similarity between normalised embeddings (numpy brute force)."""
+
+    name = "dense"
+    folder_name = "dense"
+
+    def __init__(self, encoder: Any, matrix: Any, chunks: Sequence[Chunk]) -> None:
+        self._encoder = encoder
+        self._matrix = matrix
+        self._chunks = chunks
+
+    @classmethod
+    def build(cls, chunks: Sequence[Chunk], index_dir: Path, model: str) -> DenseRetriever:
+        """Embed CHUNKS (reusing cached embeddings of unchanged text) and save the matrix."""
+        import numpy as np
+
+        folder = index_dir / cls.folder_name
+        folder.mkdir(parents=True, exist_ok=True)
+        cached: dict[str, Any] = {}
+        keys_file, matrix_file = folder / "keys.json", folder / "embeddings.npy"
+        meta = {"model": model}
+        if keys_file.is_file() and matrix_file.is_file():
+            saved = json.loads(keys_file.read_text())
+            if saved.get("meta") == meta:
+                cached = dict(zip(saved["keys"], np.load(matrix_file), strict=False))
+        encoder = load_encoder(model)
+        keys = [_key(c) for c in chunks]
+        missing = [i for i, k in enumerate(keys) if k not in cached]
+        if missing:
+            vectors = encoder.encode(
+                [chunks[i].search_text for i in missing],
+                batch_size=32,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+            )
+            cached.update({keys[i]: v for i, v in zip(missing, vectors, strict=True)})
+        matrix = np.stack([cached[k] for k in keys]).astype("float32")
+        np.save(matrix_file, matrix)
+        keys_file.write_text(json.dumps({"meta": meta, "keys": keys}))
+        return cls(encoder, matrix, chunks)
+
+    @classmethod
+    def load(cls, chunks: Sequence[Chunk], index_dir: Path, model: str) -> DenseRetriever:
+        """Open the saved matrix and the encoder."""
+        import numpy as np
+
+        matrix_file = index_dir / cls.folder_name / "embeddings.npy"
+        if not matrix_file.is_file():
+            raise IndexMissingError(f"No dense index in {matrix_file.parent}")
+        matrix = np.load(matrix_file)
+        if matrix.shape[0] != len(chunks):
+            raise IndexMissingError("The dense index is out of date")
+        return cls(load_encoder(model), matrix, chunks)
+
+    def search(self, query: str, k: int) -> list[Hit]:
+        """The K chunks whose embeddings are closest to the query's."""
+        vector = self._encoder.encode([query], normalize_embeddings=True, convert_to_numpy=True)[0]
+        scores = self._matrix @ vector
+        return [Hit(self._chunks[i], float(scores[i])) for i in top_k_indices(scores, k)]

@@ -1,0 +1,245 @@
+"""Read Markdown, plain text, HTML and PDF files into titled, sectioned blocks of text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+SUPPORTED_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".txt": "text"}
+SUPPORTED_SUFFIXES |= {".html": "html", ".htm": "html", ".pdf": "pdf"}
+
+
+class DocumentError(ValueError):
+    """A file that cannot be read as a document (unsupported, empty or corrupt)."""
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph-sized piece of text, with the section it sits in (and its PDF page)."""
+
+    text: str
+    section: str = ""
+    page: int | None = None
+    heading: bool = False
+
+
+@dataclass
+class Document:
+    """One source file: its title and its blocks in reading order."""
+
+    source: str
+    title: str
+    blocks: list[Block] = field(default_factory=list)
+
+
+def load_document(path: Path, source: str) -> Document:
+    """Parse PATH (named SOURCE in citations); raise DocumentError when it cannot be used."""
+    kind = SUPPORTED_SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise DocumentError(f"unsupported file type {path.suffix or '(none)'}")
+    if kind == "pdf":
+        doc = _load_pdf(path, source)
+    else:
+        try:
+            text = path.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise DocumentError("not UTF-8 text") from None
+        if kind == "markdown":
+            doc = _load_markdown(text, source)
+        elif kind == "html":
+            doc = _load_html(text, source)
+        else:
+            doc = _load_text(text, source)
+    if not any(block.text.strip() and not block.heading for block in doc.blocks):
+        raise DocumentError("no text found (empty file)")
+    return doc
+
+
+def _default_title(source: str) -> str:
+    stem = Path(source).stem
+    return re.sub(r"[-_]+", " ", stem).strip().capitalize() or source
+
+
+def paragraphs(text: str) -> list[str]:
+    """Blank-line separated paragraphs, with inner whitespace collapsed."""
+    parts = re.split(r"\n\s*\n", text.replace("\r\n", "\n"))
+    return [" ".join(part.split()) for part in parts if part.strip()]
+
+
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+
+
+def _load_markdown(text: str, source: str) -> Document:
+    doc = Document(source=source, title="")
+    trail: list[tuple[int, str]] = []
+    buffer: list[str] = []
+    in_fence = False
+
+    def section() -> str:
+        return " > ".join(heading for _, heading in trail)
+
+    def flush() -> None:
+        text = "\n".join(_table_rows_as_sentences(buffer))
+        doc.blocks.extend(Block(text=p, section=section()) for p in paragraphs(text))
+        buffer.clear()
+
+    for line in text.splitlines():
+        if line.lstrip().startswith(("```", "~~~")):
+            in_fence = not in_fence
+        match = None if in_fence else _MD_HEADING.match(line)
+        if match is None:
+            buffer.append(line)
+            continue
+        flush()
+        level, heading = len(match.group(1)), match.group(2).strip()
+        if level == 1 and not doc.title:
+            doc.title = heading
+        trail = [(lvl, h) for lvl, h in trail if lvl < level] + [(level, heading)]
+        doc.blocks.append(Block(text=heading, section=section(), heading=True))
+    flush()
+    doc.title = doc.title or _default_title(source)
+    return doc
+
+
+_TABLE_RULE = re.compile(r"^\|?[\s:|-]+\|?$")
+
+
+def _cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.strip().strip("|").split("|")]
+
+
+def _table_rows_as_sentences(lines: list[str]) -> list[str]:
+    """Turn Markdown table rows into 'Header: value; Header: value.' lines, easy to search."""
+    out: list[str] = []
+    header: list[str] = []
+    for i, line in enumerate(lines):
+        is_row = line.lstrip().startswith("|")
+        if not is_row:
+            header = []
+            out.append(line)
+        elif _TABLE_RULE.match(line.strip()):
+            continue
+        elif not header and i + 1 < len(lines) and _TABLE_RULE.match(lines[i + 1].strip()):
+            header = _cells(line)
+        else:
+            cells = _cells(line)
+            pairs = [
+                f"{h}: {c}" if h else c
+                for h, c in zip(header or [""] * len(cells), cells, strict=False)
+            ]
+            out.append("; ".join(p for p in pairs if p.strip(": ")) + ".")
+    return out
+
+
+def _load_text(text: str, source: str) -> Document:
+    paras = paragraphs(text)
+    title = _default_title(source)
+    # A short first line standing on its own reads as the title.
+    if len(paras) > 1 and len(paras[0]) <= 80 and not paras[0].endswith((".", ":", ";")):
+        title = paras[0]
+    return Document(source=source, title=title, blocks=[Block(text=p) for p in paras])
+
+
+class _HTMLBlocks(HTMLParser):
+    """Collects headings and text blocks from HTML, ignoring scripts, styles and navigation."""
+
+    SKIP = {"script", "style", "noscript", "nav", "template", "svg", "head"}
+    BREAK = {"p", "div", "li", "br", "tr", "pre", "blockquote", "section", "article", "td", "dd"}
+    HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.title = ""
+        self.blocks: list[Block] = []
+        self._trail: list[tuple[int, str]] = []
+        self._text: list[str] = []
+        self._skip = 0
+        self._in_title = False
+        self._heading_level = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "title":
+            self._in_title = True
+        if tag in self.SKIP:
+            self._skip += 1
+        elif tag in self.HEADINGS:
+            self._flush()
+            self._heading_level = self.HEADINGS[tag]
+        elif tag in self.BREAK:
+            self._flush()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self._in_title = False
+        if tag in self.SKIP:
+            self._skip = max(0, self._skip - 1)
+        elif tag in self.HEADINGS and self._heading_level:
+            heading = " ".join("".join(self._text).split())
+            self._text.clear()
+            level, self._heading_level = self._heading_level, 0
+            if heading:
+                self._trail = [(lvl, h) for lvl, h in self._trail if lvl < level]
+                self._trail.append((level, heading))
+                if level == 1 and not self.title:
+                    self.title = heading
+                self.blocks.append(Block(text=heading, section=self.section, heading=True))
+        elif tag in self.BREAK:
+            self._flush()
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title = self.title or " ".join(data.split())
+        elif not self._skip:
+            self._text.append(data)
+
+    @property
+    def section(self) -> str:
+        return " > ".join(h for _, h in self._trail)
+
+    def _flush(self) -> None:
+        if self._heading_level:
+            return
+        text = " ".join("".join(self._text).split())
+        self._text.clear()
+        if text:
+            self.blocks.append(Block(text=text, section=self.section))
+
+    def close(self) -> None:
+        super().close()
+        self._heading_level = 0
+        self._flush()
+
+
+def _load_html(text: str, source: str) -> Document:
+    parser = _HTMLBlocks()
+    parser.feed(text)
+    parser.close()
+    return Document(
+        source=source, title=parser.title or _default_title(source), blocks=parser.blocks
+    )
+
+
+def _load_pdf(path: Path, source: str) -> Document:
+    # Imported here: only PDF ingestion pays for it.
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(path)
+        pages = [page.extract_text() or "" for page in reader.pages]
+        meta_title = (reader.metadata.title if reader.metadata else None) or ""
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise DocumentError(f"corrupt or unreadable PDF ({exc})") from None
+    doc = Document(source=source, title=str(meta_title).strip() or _default_title(source))
+    for number, page_text in enumerate(pages, start=1):
+        for para in paragraphs(_join_pdf_lines(page_text)):
+            doc.blocks.append(Block(text=para, section=f"page {number}", page=number))
+    return doc
+
+
+def _join_pdf_lines(text: str) -> str:
+    """PDF text comes as visual lines; keep blank lines as paragraph breaks, join the rest."""
+    text = re.sub(r"-\n(?=[a-z])", "", text)  # words hyphenated across lines
+    return re.sub(r"(?<!\n)\n(?!\n)", " ", text)
