@@ -1,0 +1,368 @@
+"""The prediction API: FastAPI with request and response models generated from the feature schema.
+
+Speed comes from doing less per request, not from more processes:
+- request bodies are parsed and validated in one pass by pydantic-core, and answers serialised by
+  it too, instead of going through ``json.loads``/``json.dumps`` and Python dicts;
+- the estimator is called directly on a NumPy array built from the validated rows (no pandas, no
+  MLflow pyfunc wrapper, a Pipeline's steps called one by one);
+- endpoints are ``async`` so a sub-millisecond model runs on the event loop with no thread hop;
+  a slow model (measured at start-up) is moved to the thread pool instead, so it never blocks
+  ``/health``;
+- middleware is plain ASGI (request log, body size limit), not ``BaseHTTPMiddleware``.
+"""
+
+# No `from __future__ import annotations` here: FastAPI reads the endpoint annotations at runtime,
+# and the feature models only exist inside `create_app`.
+
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
+from operator import attrgetter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from pydantic_core import to_json
+from starlette.concurrency import run_in_threadpool
+
+from . import schema as schema_module
+from .loading import LoadedModel, load
+from .settings import ServeSettings
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+logger = logging.getLogger(__name__)
+access_log = logging.getLogger(f"{__package__}.access")
+
+#: A model slower than this per call is run in the thread pool rather than on the event loop.
+OFFLOAD_AFTER_SECONDS = 0.002
+
+
+class Predictor:
+    """Turns validated rows into predictions with direct estimator calls."""
+
+    def __init__(self, loaded: LoadedModel) -> None:
+        self.estimator = loaded.estimator
+        # A Pipeline's own predict re-checks inputs and routes metadata on every call; calling
+        # each fitted step directly does the same arithmetic for half the time.
+        steps = [step for _, step in getattr(loaded.estimator, "steps", [])]
+        self._transforms = [step.transform for step in steps[:-1] if step != "passthrough"]
+        self._final = steps[-1] if steps else loaded.estimator
+        self.version = loaded.version
+        self.names = schema_module.feature_names(loaded.schema)
+        getter = attrgetter(*self.names)
+        self._values = getter if len(self.names) > 1 else (lambda row: (getter(row),))
+        self.classification = loaded.schema["task"] == "classification"
+        if self.classification:
+            label_names = {c["label"]: c["name"] for c in loaded.schema["target"]["classes"]}
+            self.labels = [int(label) for label in self._final.classes_]
+            self.label_names = [label_names.get(label, str(label)) for label in self.labels]
+
+    def matrix(self, rows: list[Any]) -> np.ndarray:
+        """Rows of validated features as a 2-D float array in training column order."""
+        return np.array([self._values(row) for row in rows], dtype=np.float64)
+
+    def predict(self, x: np.ndarray) -> list[dict[str, Any]]:
+        """One prediction dict per row."""
+        for transform in self._transforms:
+            x = transform(x)
+        if not self.classification:
+            return [{"prediction": value} for value in self._final.predict(x).tolist()]
+        probabilities = self._final.predict_proba(x)
+        best = probabilities.argmax(axis=1).tolist()
+        return [
+            {
+                "prediction": self.labels[index],
+                "label": self.label_names[index],
+                "probabilities": dict(zip(self.label_names, row, strict=True)),
+            }
+            for index, row in zip(best, probabilities.tolist(), strict=True)
+        ]
+
+    def seconds_per_call(self, example: dict[str, Any], repeat: int = 20) -> float:
+        """Median wall time of one single-row prediction (decides where predictions run)."""
+        x = np.array([[example[name] for name in self.names]], dtype=np.float64)
+        timings = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            self.predict(x)
+            timings.append(time.perf_counter() - started)
+        return sorted(timings)[len(timings) // 2]
+
+
+class PredictionLog:
+    """Appends each prediction as a JSON line (features, prediction, model version, time)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = path.open("a", encoding="utf-8")
+
+    def write(
+        self, names: list[str], x: np.ndarray, predictions: list[dict[str, Any]], version: str
+    ) -> None:
+        now = time.time()
+        for row, prediction in zip(x.tolist(), predictions, strict=True):
+            record = {
+                "time": now,
+                "model_version": version,
+                "features": dict(zip(names, row, strict=True)),
+            }
+            self._file.write(json.dumps({**record, **prediction}) + "\n")
+        self._file.flush()
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def create_app(loaded: LoadedModel | None = None, settings: ServeSettings | None = None) -> FastAPI:
+    """Build the API around LOADED (or the model at ``settings.model_uri``, loaded now)."""
+    settings = settings or ServeSettings.from_env()
+    loaded = loaded or load(settings.model_uri)
+    predictor = Predictor(loaded)
+    models = schema_module.api_models(loaded.schema, settings.max_batch)
+    Features, Batch = models.features, models.batch  # noqa: N806 - these are classes
+    state: dict[str, Any] = {"ready": False, "offload": False}
+    prediction_log = PredictionLog(settings.prediction_log) if settings.prediction_log else None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+        seconds = predictor.seconds_per_call(schema_module.example_row(loaded.schema))
+        state["offload"] = seconds > OFFLOAD_AFTER_SECONDS
+        logger.info(
+            "model %s version %s ready (%.2f ms per prediction, %s)",
+            loaded.name,
+            loaded.version,
+            seconds * 1000,
+            "thread pool" if state["offload"] else "event loop",
+        )
+        state["ready"] = True
+        yield
+        state["ready"] = False
+        if prediction_log is not None:
+            prediction_log.close()
+
+    app = FastAPI(
+        title=f"{loaded.name} prediction API",
+        version=loaded.version,
+        description=_description(loaded),
+        lifespan=lifespan,
+    )
+
+    async def run(rows: list[Any]) -> list[dict[str, Any]]:
+        x = predictor.matrix(rows)
+        if state["offload"]:
+            predictions = await run_in_threadpool(predictor.predict, x)
+        else:
+            predictions = predictor.predict(x)
+        if prediction_log is not None:
+            prediction_log.write(predictor.names, x, predictions, predictor.version)
+        return predictions
+
+    @app.get("/", include_in_schema=False)
+    async def root() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    @app.get("/health", tags=["operations"], summary="Liveness: the process is up")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/ready", tags=["operations"], summary="Readiness: the model is loaded and warm")
+    async def ready() -> JSONResponse:
+        if not state["ready"]:
+            return JSONResponse({"ready": False}, status_code=503)
+        return JSONResponse({"ready": True, "model_version": loaded.version})
+
+    @app.get("/metadata", tags=["operations"], summary="Model name, version, metrics and schema")
+    async def metadata() -> dict[str, Any]:
+        return {
+            "name": loaded.name,
+            "version": loaded.version,
+            "run_id": loaded.run_id,
+            "source": loaded.source,
+            "task": loaded.schema["task"],
+            "metrics": loaded.metrics,
+            "max_batch": settings.max_batch,
+            "feature_schema": loaded.schema,
+        }
+
+    @app.post(
+        "/predict",
+        response_model=models.prediction,
+        openapi_extra=_request_body(Features),
+        responses=ERROR_RESPONSES,
+        tags=["predictions"],
+        summary="Predict one row",
+    )
+    async def predict(request: Request) -> Response:
+        features = _parse(Features, await request.body())
+        (prediction,) = await run([features])
+        return _json({**prediction, "model_version": predictor.version})
+
+    @app.post(
+        "/predict/batch",
+        response_model=models.batch_prediction,
+        openapi_extra=_request_body(Batch),
+        responses=ERROR_RESPONSES,
+        tags=["predictions"],
+        summary=f"Predict up to {settings.max_batch} rows in one call",
+    )
+    async def predict_batch(request: Request) -> Response:
+        batch = _parse(Batch, await request.body())
+        predictions = await run(batch.rows)
+        return _json({"predictions": predictions, "model_version": predictor.version})
+
+    _document_request_models(app, [Features, Batch])
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _internal_error)
+    app.add_middleware(RequestLogMiddleware, max_body_bytes=settings.max_body_bytes)
+    return app
+
+
+#: Documented in OpenAPI beside each prediction endpoint's 200 response.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    413: {"description": "Request body over MAX_BODY_BYTES"},
+    422: {"description": "Invalid input: each error names its field"},
+}
+
+
+def _parse(model: Any, body: bytes) -> Any:
+    """Parse and validate a JSON body in one pass (pydantic-core, no intermediate dicts).
+
+    FastAPI would first build Python objects with ``json.loads`` and validate them afterwards,
+    which costs ~3x more for a 64-row batch; errors are reported the same way (422, by field).
+    """
+    try:
+        return model.model_validate_json(body)
+    except ValidationError as error:
+        raise RequestValidationError(error.errors(include_url=False)) from None
+
+
+def _json(content: Any) -> Response:
+    """Serialise with pydantic-core (~10x faster than ``json.dumps`` for a 64-row answer)."""
+    return Response(to_json(content), media_type="application/json")
+
+
+def _request_body(model: Any) -> dict[str, Any]:
+    """OpenAPI request body pointing at MODEL's schema (bodies are parsed by hand, see _parse)."""
+    reference = {"$ref": f"#/components/schemas/{model.__name__}"}
+    return {
+        "requestBody": {"required": True, "content": {"application/json": {"schema": reference}}}
+    }
+
+
+def _document_request_models(app: FastAPI, models: list[Any]) -> None:
+    """Add the request models to the OpenAPI components the first time the schema is built."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = build()
+            schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+            for model in models:
+                definition = model.model_json_schema(ref_template="#/components/schemas/{model}")
+                schemas.update(definition.pop("$defs", {}))
+                schemas[model.__name__] = definition
+        return app.openapi_schema  # type: ignore[return-value]
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _description(loaded: LoadedModel) -> str:
+    names = ", ".join(f"`{n}`" for n in schema_module.feature_names(loaded.schema))
+    return (
+        f"Serves {loaded.name} version {loaded.version} ({loaded.schema['task']}). "
+        f"Every request row needs exactly these features: {names}."
+    )
+
+
+async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+    """422 naming each offending field; the rejected input itself is not echoed back."""
+    detail = []
+    for item in error.errors():
+        location = [part for part in item.get("loc", ()) if part != "body"]
+        field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in location).lstrip(".")
+        message = item.get("msg", "invalid value")
+        detail.append(
+            {
+                "field": field or "body",
+                "message": f"{field}: {message}" if field else message,
+                "type": item.get("type", "value_error"),
+            }
+        )
+    return JSONResponse({"detail": detail}, status_code=422)
+
+
+async def _internal_error(request: Request, error: Exception) -> JSONResponse:
+    """Log the traceback here; the client only learns that something went wrong."""
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    return JSONResponse({"detail": "Internal server error"}, status_code=500)
+
+
+class RequestLogMiddleware:
+    """One structured log line per request, and a hard limit on request body size (413)."""
+
+    def __init__(self, app: Any, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+        received = 0
+        too_large = f"Request body over the {self.max_body_bytes}-byte limit"
+
+        async def limited_receive() -> Message:
+            # Bodies without a Content-Length (chunked) are counted as they arrive.
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_body_bytes:
+                raise HTTPException(status_code=413, detail=too_large)
+            return message
+
+        async def logged_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            if self._declared_length(scope) > self.max_body_bytes:
+                await JSONResponse({"detail": too_large}, status_code=413)(
+                    scope, receive, logged_send
+                )
+            else:
+                await self.app(scope, limited_receive, logged_send)
+        finally:
+            if access_log.isEnabledFor(logging.INFO):
+                access_log.info(
+                    "request",
+                    extra={
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "status": status,
+                        "ms": round((time.perf_counter() - started) * 1000, 3),
+                    },
+                )
+
+    @staticmethod
+    def _declared_length(scope: Scope) -> int:
+        for key, value in scope["headers"]:
+            if key == b"content-length":
+                try:
+                    return int(value)
+                except ValueError:
+                    return 0
+        return 0

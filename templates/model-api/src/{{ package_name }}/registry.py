@@ -1,0 +1,85 @@
+"""The MLflow side: connect to the project's tracking store, promote versions, export the champion.
+
+The tracking URI, experiment name and run tags come from the shared ``tracking`` module, so this
+project never hard-codes where MLflow data lives (``MLFLOW_TRACKING_URI`` wins when set).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import model, tracking
+from .settings import CHALLENGER, CHAMPION, MODEL_NAME
+
+#: Written beside an exported model: which registry version it is, and how it scored.
+EXPORT_INFO = "registry.json"
+
+
+def connect() -> Any:
+    """Point MLflow at the project's store; return a client for the registry."""
+    import mlflow
+
+    mlflow.set_tracking_uri(tracking.tracking_uri())
+    return mlflow.MlflowClient()
+
+
+@dataclass(frozen=True)
+class Promotion:
+    """What happened to a new model version in the registry."""
+
+    version: str
+    alias: str
+    score: float
+    previous_version: str | None
+    previous_score: float | None
+
+
+def promote(client: Any, version: str, score: float, metric: str) -> Promotion:
+    """Give VERSION the champion alias if it beats the current champion on METRIC, else challenger."""
+    current = champion_version(client)
+    previous_score = None
+    if current is not None:
+        previous_score = client.get_run(current.run_id).data.metrics.get(metric)
+    alias = CHAMPION if model.is_better(score, previous_score) else CHALLENGER
+    client.set_registered_model_alias(MODEL_NAME, alias, version)
+    return Promotion(
+        version=version,
+        alias=alias,
+        score=score,
+        previous_version=current.version if current is not None else None,
+        previous_score=previous_score,
+    )
+
+
+def champion_version(client: Any) -> Any | None:
+    """The model version holding the champion alias, or None when there is none yet."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return client.get_model_version_by_alias(MODEL_NAME, CHAMPION)
+    except MlflowException:
+        return None
+
+
+def export(version: str, run_id: str, target: Path) -> Path:
+    """Copy a registered version's files to TARGET (replacing it), for serving without MLflow."""
+    import mlflow
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+        staged = Path(
+            mlflow.artifacts.download_artifacts(
+                artifact_uri=f"models:/{MODEL_NAME}/{version}", dst_path=tmp
+            )
+        )
+        info = {"name": MODEL_NAME, "version": version, "run_id": run_id}
+        (staged / EXPORT_INFO).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.move(str(staged), target)
+    return target
