@@ -250,6 +250,10 @@ def test_conflicting_edit_and_abort_restores_exactly(source: Source, project: Pa
     assert after["head"] == before["head"]
     assert after["status"] == before["status"]
     assert after["files"] == before["files"]
+    # the template branch keeps the render: the next run offers the same update again
+    again = update(source, project, dry_run=True)
+    assert "README.md" in {change.path for change in again.changes}
+    assert again.conflicts == ["README.md"]
 
 
 def test_file_deleted_by_user_stays_deleted(source: Source, project: Path) -> None:

@@ -148,7 +148,7 @@ def update_project(
 ) -> UpdateResult:
     """Render the target version and merge it into the current branch; see the module docstring."""
     say = progress or (lambda _message: None)
-    project = check_project(request.project)
+    project = _check_project(request.project)
     record = project.record
     ref = locate(catalog, record.template, record.source, project.root)
     _check_target(request, record)
@@ -158,7 +158,7 @@ def update_project(
         say(f"Rendering {record.template} with your answers")
         target = _render(project, ref, request, workdir / "target")
         new_commit = _commit_render(project.root, target, base.commit, workdir / "target-tree")
-        changes = _changes(project.root, base.commit, new_commit)
+        changes = _changes(project.root, base.synced, new_commit)
         result = UpdateResult(
             project=project.root,
             outcome=Outcome.PREVIEW,
@@ -172,7 +172,8 @@ def update_project(
         if request.dry_run:
             return _preview(project.root, base, new_commit, result)
         if _is_up_to_date(base, new_commit):
-            _set_template_branch(project.root, new_commit)
+            if base.source is not BaseSource.BRANCH:  # recovered: keep it for next time
+                _set_template_branch(project.root, new_commit)
             return _replace(result, outcome=Outcome.UP_TO_DATE)
         _refuse_overwriting_untracked(project.root, changes)
         say(f"Merging {TEMPLATE_BRANCH} into {project.branch}")
@@ -184,7 +185,7 @@ def update_project(
 # --- step 1: check the project -------------------------------------------------------------
 
 
-def check_project(path: Path) -> _Project:
+def _check_project(path: Path) -> _Project:
     """Refuse anything an update could make worse: not portkit's, dirty, or mid-operation."""
     root = _repository_root(path.absolute())
     record = provenance.read(root)
