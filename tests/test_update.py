@@ -482,3 +482,20 @@ def test_not_a_portkit_project(tmp_path: Path) -> None:
     folder.mkdir()
     with pytest.raises(ProjectError, match="not a portkit project"):
         update_project(UpdateRequest(project=folder), Catalog())
+
+
+def test_plain_folder_cookiecutter_template(tmp_path: Path) -> None:
+    """A template that is a plain folder (no git): what `copier update` and cruft cannot update."""
+    from conftest import COOKIECUTTER_FIXTURE
+
+    template = write_tree(tmp_path / "plain-cc", COOKIECUTTER_FIXTURE)
+    project = tmp_path / "project"
+    new_project(NewRequest(template=str(template), destination=project, defaults=True), Catalog())
+    assert recorded(project)["source"] == "path"
+    commit_edits(project, {"notes.txt": "static notes\nmine\n"})
+    write_tree(template, {"{{cookiecutter.project_slug}}/CHANGELOG.md": "newer\n"})
+    result = update_project(UpdateRequest(project=project), Catalog())
+    assert result.outcome is Outcome.MERGED
+    assert (project / "CHANGELOG.md").read_text() == "newer\n"
+    assert (project / "notes.txt").read_text() == "static notes\nmine\n"
+    assert update_project(UpdateRequest(project=project), Catalog()).outcome is Outcome.UP_TO_DATE

@@ -366,6 +366,7 @@ def _render(
     given = {**recorded, **request.data}
     new_questions = known - set(given) - {q.name for q in template.questions if q.secret}
     stage = workdir / "render"
+    stage.parent.mkdir(parents=True, exist_ok=True)  # local templates are not copied into WORKDIR
     record = render_project(
         template,
         stage,
