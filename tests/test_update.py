@@ -499,3 +499,45 @@ def test_plain_folder_cookiecutter_template(tmp_path: Path) -> None:
     assert (project / "CHANGELOG.md").read_text() == "newer\n"
     assert (project / "notes.txt").read_text() == "static notes\nmine\n"
     assert update_project(UpdateRequest(project=project), Catalog()).outcome is Outcome.UP_TO_DATE
+
+
+@pytest.fixture
+def copier_project(tmp_path: Path) -> tuple[Source, Path]:
+    source = CopierSource(tmp_path / "template")
+    source.root.mkdir(parents=True)
+    source.release(V1_FILES, V1_QUESTIONS)
+    return source, source.new(tmp_path / "project")
+
+
+def test_runs_from_a_subfolder_of_the_project(copier_project: tuple[Source, Path]) -> None:
+    source, project = copier_project
+    source.release({"new.txt": "v2\n"})
+    (project / "src").mkdir()
+    assert update(source, project / "src").outcome is Outcome.MERGED
+    assert (project / "new.txt").is_file()
+
+
+def test_refuses_detached_head_and_the_template_branch(
+    copier_project: tuple[Source, Path],
+) -> None:
+    source, project = copier_project
+    git("checkout", "--quiet", "portkit/template", cwd=project)
+    with pytest.raises(ProjectError, match="You are on portkit/template"):
+        update(source, project)
+    git("checkout", "--quiet", "--detach", "main", cwd=project)
+    with pytest.raises(ProjectError, match="HEAD is detached"):
+        update(source, project)
+
+
+def test_missing_branch_and_unavailable_version_explains_recovery(tmp_path: Path) -> None:
+    source = BuiltinSource(tmp_path / "templates")
+    source.release(V1_FILES, V1_QUESTIONS)
+    project = source.new(tmp_path / "project")
+    record = (project / ".portkit.yml").read_text().replace("version: ", "version: 0.0.1-", 1)
+    commit_edits(project, {".portkit.yml": record}, "made by an older portkit")
+    git("branch", "-D", "portkit/template", cwd=project)
+    before = state(project)
+    with pytest.raises(ProjectError, match="branch is missing") as caught:
+        update(source, project)
+    assert "git fetch origin portkit/template:portkit/template" in caught.value.hint
+    assert state(project) == before

@@ -281,8 +281,9 @@ def _find_base(
         raise ProjectError(
             f"The {TEMPLATE_BRANCH} branch is missing and {record.template} {record.version} "
             "is not available to rebuild it.",
-            f"Fetch the branch (git fetch origin {TEMPLATE_BRANCH}:{TEMPLATE_BRANCH}), or "
-            f"install the portkit/template version {record.version} once to rebuild it.",
+            f"Fetch it from a clone that has it (git fetch origin {TEMPLATE_BRANCH}:"
+            f"{TEMPLATE_BRANCH}), or make that version available again (a built-in template: "
+            f"install portkit {record.version}; a local folder: restore it) and update again.",
         )
     say(f"Rebuilding {TEMPLATE_BRANCH} from {record.template} {record.version}")
     request = UpdateRequest(project.root, to=record.commit, trust=trust)
