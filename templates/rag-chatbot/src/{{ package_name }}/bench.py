@@ -110,9 +110,11 @@ def bench_one(size: int, queries: int, chat: bool) -> dict[str, Any]:
         root = Path(tmp)
         paragraphs = write_corpus(root / "docs", size)
         settings = Settings(root=root)
-        settings = replace(
-            settings, ingest=replace(settings.ingest, docs=root / "docs", index=root / ".index")
+        # Sections are shorter than chunk_size, so the corpus has exactly SIZE chunks.
+        ingest_settings = replace(
+            settings.ingest, docs=root / "docs", index=root / ".index", chunk_size=1500
         )
+        settings = replace(settings, ingest=ingest_settings)
         report = ingest(settings)
         engine = ChatEngine.load(settings, trace=False)
         questions = [

@@ -181,7 +181,6 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of `python -m <package>`; returns the exit code."""
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s", stream=sys.stderr)
-    logging.getLogger("bm25s").setLevel(logging.WARNING)
     from .config import ConfigError
     from .engine import NotIngestedError
     from .evaluate import QuestionFileError

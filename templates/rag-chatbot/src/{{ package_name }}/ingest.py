@@ -165,6 +165,8 @@ def _chunking(settings: Settings) -> dict[str, object]:
 def _save(settings: Settings, chunks: list[Chunk], hashes: dict[str, str]) -> None:
     index_dir = settings.ingest.index
     index_dir.mkdir(parents=True, exist_ok=True)
+    # The index is rebuilt from the documents: keep it out of git (and of the dirty flag).
+    (index_dir / ".gitignore").write_text("*\n", encoding="utf-8")
     with (index_dir / CHUNKS).open("w", encoding="utf-8") as handle:
         for chunk in chunks:
             handle.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")

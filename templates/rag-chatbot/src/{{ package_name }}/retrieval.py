@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .analysis import tokenize
 from .chunking import Chunk
@@ -36,6 +37,14 @@ class Retriever(Protocol):
         ...
 
 
+def _bm25s() -> Any:
+    """Import bm25s, keeping its debug messages (it sets DEBUG on import) out of the output."""
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s
+
+
 def top_k_indices(scores: object, k: int) -> list[int]:
     """Indices of the K highest positive scores, best first (numpy argpartition: O(n))."""
     import numpy as np
@@ -64,8 +73,7 @@ class BM25Retriever:
     @classmethod
     def build(cls, chunks: Sequence[Chunk], index_dir: Path, language: str) -> BM25Retriever:
         """Index CHUNKS and save the index under INDEX_DIR."""
-        import bm25s
-
+        bm25s = _bm25s()
         vocab: dict[str, int] = {}
         corpus_ids = [
             [vocab.setdefault(term, len(vocab)) for term in tokenize(chunk.search_text, language)]
@@ -79,8 +87,7 @@ class BM25Retriever:
     @classmethod
     def load(cls, chunks: Sequence[Chunk], index_dir: Path, language: str) -> BM25Retriever:
         """Open the index saved by `build`."""
-        import bm25s
-
+        bm25s = _bm25s()
         folder = index_dir / cls.folder_name
         if not (folder / "params.index.json").is_file():
             raise IndexMissingError(f"No BM25 index in {folder}")
