@@ -54,10 +54,16 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument("--params", type=Path, default=Path("params.yaml"))
     schema.add_argument("--write", action="store_true", help="write it (default: print it)")
 
-    bench = commands.add_parser("bench", help="time the pipeline: first run, re-run, 10x, 100x rows")
+    bench = commands.add_parser(
+        "bench", help="time the pipeline: first run, re-run, 10x, 100x rows"
+    )
     bench.add_argument("--params", type=Path, default=Path("params.yaml"))
     bench.add_argument("--scales", default="1,10,100", help="row multipliers, comma separated")
     bench.add_argument("--output", type=Path, default=Path("reports/bench.md"))
+
+    export = commands.add_parser("export", help="download the champion model to a folder")
+    export.add_argument("--params", type=Path, default=Path("params.yaml"))
+    export.add_argument("--output", type=Path, default=Path("dist/champion"))
 
     writeup = commands.add_parser("writeup", help="refresh docs/writeup.md from the MLflow runs")
     writeup.add_argument("args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
@@ -95,6 +101,15 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _status(args)
     if args.command == "schema":
         return _schema(args)
+    if args.command == "export":
+        from .params import load_params
+        from .pipeline import project_root
+        from .registry import export_champion
+
+        params = load_params(args.params)
+        folder = export_champion(project_root(args.params), params.registry, args.output)
+        print(f"exported {params.registry.model_name}@{params.registry.alias} to {folder}")
+        return 0
     if args.command == "bench":
         from . import bench
 

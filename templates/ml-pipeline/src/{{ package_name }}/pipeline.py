@@ -53,7 +53,14 @@ DAG = Dag(
         Stage(
             "featurize",
             needs=("ingest", "validate"),
-            params=("task", "data", "split", "features"),
+            params=(
+                "task",
+                "data",
+                "split.test_size",
+                "split.stratify",
+                "split.random_state",
+                "features",
+            ),
             outputs=("data/train.parquet", "data/test.parquet"),
             code=("steps/featurize.py",),
             extra_inputs=_schema_file,
@@ -186,7 +193,9 @@ def preflight(params: Params) -> None:
     build_estimator(params)
 
 
-def _execute(stage: Stage, ctx: Context, cache: Cache, key: str, echo: Callable[[str], None]) -> None:
+def _execute(
+    stage: Stage, ctx: Context, cache: Cache, key: str, echo: Callable[[str], None]
+) -> None:
     import time
 
     module = importlib.import_module(f"{__package__}.steps.{stage.name}")

@@ -12,9 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib.metadata import version
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .errors import PipelineError
+
+if TYPE_CHECKING:
+    from .params import RegistryParams
 
 TRUSTED_PREFIXES = ("sklearn.", "numpy.")
 
@@ -76,3 +80,27 @@ def promote(mlflow: Any, model_uri: str, model_name: str, alias: str, tags: dict
     registered = mlflow.register_model(model_uri, model_name, tags=tags)
     client.set_registered_model_alias(model_name, alias, registered.version)
     return str(registered.version)
+
+
+def export_champion(root: Path, params: RegistryParams, output: Path) -> Path:
+    """Download the champion's MLflow model folder to OUTPUT (replacing it)."""
+    import shutil
+
+    from mlflow.exceptions import MlflowException
+
+    from .runs import connect
+
+    mlflow = connect(root)
+    if champion(mlflow, params.model_name, params.alias) is None:
+        raise PipelineError(
+            f"No model holds {params.model_name}@{params.alias} yet.",
+            "Run the pipeline first (make pipeline).",
+        )
+    if output.exists():
+        shutil.rmtree(output)
+    output.mkdir(parents=True)
+    try:
+        uri = f"models:/{params.model_name}@{params.alias}"
+        return Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=str(output)))
+    except MlflowException as exc:
+        raise PipelineError(f"Cannot download the champion: {exc.message}") from None

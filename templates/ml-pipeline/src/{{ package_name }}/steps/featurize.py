@@ -59,7 +59,10 @@ def featurize(
 
 def save(split: Split, target: str, ctx: Context) -> None:
     """Write the two halves as Parquet (features and target side by side)."""
-    for relative, x, y in ((TRAIN, split.x_train, split.y_train), (TEST, split.x_test, split.y_test)):
+    for relative, x, y in (
+        (TRAIN, split.x_train, split.y_train),
+        (TEST, split.x_test, split.y_test),
+    ):
         x.assign(**{target: y}).reset_index(drop=True).to_parquet(ctx.path(relative), index=False)
 
 

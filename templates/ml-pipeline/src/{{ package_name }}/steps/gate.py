@@ -140,8 +140,10 @@ def render_report(decision: Decision, metrics: dict[str, float], model_name: str
             if check
             else ""
         )
-        lines.append(f"| {name} | {value:.4f} | {_fmt(old) if old is not None else '-'} "
-                     f"| {change} | {gate} |")
+        lines.append(
+            f"| {name} | {value:.4f} | {_fmt(old) if old is not None else '-'} "
+            f"| {change} | {gate} |"
+        )
     lines.append("")
     for reason in [*decision.failures, *decision.reasons]:
         lines.append(f"- {reason}")

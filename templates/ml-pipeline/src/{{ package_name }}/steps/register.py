@@ -11,8 +11,8 @@ import pickle
 from typing import Any
 
 from ..dag import Outcome
-from ..runs import log_params
 from ..errors import GateFailedError
+from ..runs import log_params
 from .context import Context
 from .evaluate import METRICS
 from .featurize import TEST, load
@@ -53,4 +53,6 @@ def run(ctx: Context) -> Outcome:
     else:
         summary = "model logged, not promoted: " + "; ".join(decision["reasons"])
     ctx.write_json(REGISTRATION, record)
-    return Outcome(summary=summary, tags={"model_uri": model_uri, "promoted": str(record["promoted"])})
+    return Outcome(
+        summary=summary, tags={"model_uri": model_uri, "promoted": str(record["promoted"])}
+    )
