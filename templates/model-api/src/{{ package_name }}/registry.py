@@ -51,7 +51,7 @@ def promote(client: Any, version: str, score: float, metric: str) -> Promotion:
         version=version,
         alias=alias,
         score=score,
-        previous_version=current.version if current is not None else None,
+        previous_version=str(current.version) if current is not None else None,
         previous_score=previous_score,
     )
 
