@@ -286,8 +286,8 @@ def _find_base(
             f"install portkit {record.version}; a local folder: restore it) and update again.",
         )
     say(f"Rebuilding {TEMPLATE_BRANCH} from {record.template} {record.version}")
-    request = UpdateRequest(project.root, to=record.commit, trust=trust)
-    rendered = _render(project, ref, request, workdir / "base", keep_answers_only=True)
+    recorded_version = UpdateRequest(project.root, to=record.commit, trust=trust)
+    rendered = _render(project, ref, recorded_version, workdir / "base")
     tree = _write_tree(project.root, rendered.folder, workdir / "base-tree")
     found = _commit_with_tree(project.root, tree)
     if found:
@@ -357,8 +357,6 @@ def _render(
     ref: TemplateRef,
     request: UpdateRequest,
     workdir: Path,
-    *,
-    keep_answers_only: bool = False,
 ) -> _Rendered:
     """Render with the recorded answers, changed by `--data`; a new question gets its default."""
     template = fetch(ref, workdir / "source", request.to)
@@ -372,7 +370,7 @@ def _render(
         template,
         stage,
         given,
-        interactive=request.interactive and bool(new_questions) and not keep_answers_only,
+        interactive=request.interactive and bool(new_questions),
         trust=request.trust,
         project=project.root,
     )
