@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -84,25 +84,27 @@ def run_benchmark(
     rows = frame.to_dict(orient="records")
     print(f"Benchmarking {loaded.name} version {loaded.version} ({seconds:g} s per cell)...")
     limits = in_process_limits(loaded.estimator, frame.to_numpy())
+    ours = ("this API", _own_server_command(), "/ready", "/predict", "/predict/batch")
+    theirs = ("mlflow models serve", _mlflow_command(DEFAULT_MODEL_URI), "/health")
+    servers = [ours, (*theirs, "/invocations", "/invocations")] if include_mlflow else [ours]
     cells: list[Cell] = []
-    servers = [("this API", _own_server_command())]
-    if include_mlflow:
-        servers.append(("mlflow models serve", _mlflow_command(DEFAULT_MODEL_URI)))
-    for name, command in servers:
-        port = free_port()
-        target = (
-            Target(name, port, "/health", "/invocations", "/invocations")
-            if name == "mlflow models serve"
-            else Target(name, port, "/ready", "/predict", "/predict/batch")
-        )
-        with running(command(port), target):
-            for size in BATCH_SIZES:
-                body = target.body(rows[:size], names)
-                for concurrency in CONCURRENCY:
+    with ExitStack() as stack:
+        targets = []
+        for name, command, health, single, batch in servers:
+            target = Target(name, free_port(), health, single, batch)
+            stack.enter_context(running(command(target.port), target))
+            targets.append(target)
+        # Both servers stay up and take turns cell by cell, so a busy spell on a shared machine
+        # hits both rather than one.
+        for size in BATCH_SIZES:
+            for concurrency in CONCURRENCY:
+                for target in targets:
+                    body = target.body(rows[:size], names)
                     cell = asyncio.run(drive(target, body, concurrency, seconds, size))
                     cells.append(cell)
                     print(
-                        f"  {name}: c={concurrency} rows={size}: {cell.rps:,.0f} req/s", flush=True
+                        f"  {target.name}: c={concurrency} rows={size}: {cell.rps:,.0f} req/s",
+                        flush=True,
                     )
     print()
     print(report(cells, limits))

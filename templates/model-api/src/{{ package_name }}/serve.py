@@ -41,10 +41,12 @@ def serve(settings: ServeSettings, loaded: LoadedModel | None = None) -> None:
     config = uvicorn.Config(
         f"{__package__}.app:create_app", factory=True, workers=settings.workers, **options
     )
-    server = uvicorn.Server(config)
-    Multiprocess(
-        config, target=server.run, sockets=[listening_socket(settings.host, settings.port)]
-    ).run()
+    sockets = [listening_socket(settings.host, settings.port)]
+    try:
+        supervisor = Multiprocess(config, sockets=sockets)  # uvicorn's current signature
+    except TypeError:  # older uvicorn wants the server's run method too
+        supervisor = Multiprocess(config, target=uvicorn.Server(config).run, sockets=sockets)
+    supervisor.run()
 
 
 def listening_socket(host: str, port: int) -> socket.socket:

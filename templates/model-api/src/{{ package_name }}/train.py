@@ -9,6 +9,7 @@ Design notes (measured on MLflow 3):
 
 from __future__ import annotations
 
+import logging
 import tempfile
 import time
 import warnings
@@ -163,6 +164,8 @@ def _log_and_register(
     import mlflow
     from mlflow.models import infer_signature
 
+    # MLflow warns when the venv has no pip (uv venvs): irrelevant, requirements are explicit.
+    logging.getLogger("mlflow.utils.environment").setLevel(logging.ERROR)
     example = parts.x_train.head(5)
     signature = infer_signature(example, estimator.predict(example.to_numpy()))
     with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
