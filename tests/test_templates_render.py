@@ -17,9 +17,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from packaging.requirements import Requirement
-
 from conftest import run_portkit
+from packaging.requirements import Requirement
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -35,7 +34,7 @@ TEMPLATES = sorted(
 ANSWER_SETS: dict[str, dict[str, str]] = {
     "defaults": {},
     "apache-team-unicode": {
-        "project_name": "Zoë's Fraud API: v2 \"beta\"",
+        "project_name": 'Zoë\'s Fraud API: v2 "beta"',
         "description": 'Flags "suspicious" payments \\ fast: 100% <local> & offline',
         "author_name": "José O'Brien-Łukasz",
         "author_email": "jose.obrien@example.org",
@@ -110,7 +109,9 @@ cases = pytest.mark.parametrize(
 
 
 @cases
-def test_no_jinja_left_unrendered(render: Callable[[str, str], Path], template: str, answer_set: str) -> None:
+def test_no_jinja_left_unrendered(
+    render: Callable[[str, str], Path], template: str, answer_set: str
+) -> None:
     root = render(template, answer_set)
     problems = []
     for path, text in text_files(root):
@@ -143,7 +144,7 @@ def test_data_files_parse_and_python_compiles(
                 json.loads(text)
             elif path.suffix == ".py":
                 compile(text, relative, "exec")
-        except Exception as error:  # noqa: BLE001 - report every broken file at once
+        except Exception as error:  # report every broken file at once
             problems.append(f"{relative}: {error}")
     assert problems == []
 
@@ -254,7 +255,18 @@ def test_readme_and_makefile_start_from_the_three_commands(
     assert "portkit/template" in readme and "portkit update" in readme
     makefile = (root / "Makefile").read_text()
     targets = set(re.findall(r"^([a-z][a-z-]*):", makefile, re.MULTILINE))
-    shared = {"help", "setup", "run", "test", "lint", "format", "mlflow-ui", "writeup", "demo", "clean"}
+    shared = {
+        "help",
+        "setup",
+        "run",
+        "test",
+        "lint",
+        "format",
+        "mlflow-ui",
+        "writeup",
+        "demo",
+        "clean",
+    }
     assert shared <= targets
     assert all(line.startswith("\t") for line in makefile.splitlines() if line.startswith("    $("))
     help_lines = re.findall(r"^[a-z][a-z-]*:.*## ", makefile, re.MULTILINE)
