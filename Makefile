@@ -22,10 +22,11 @@ endif
 
 setup: $(BIN)/portkit  ## Create .venv and install portkit with its dev tools
 
-demo: setup  ## Generate the model-api project into ./demo, then set it up and run its main job
+demo: setup  ## Generate the model-api project into ./demo, set it up and train its model
 	rm -rf demo
 	$(BIN)/portkit new model-api demo --defaults
-	$(MAKE) -C demo setup run
+	$(MAKE) -C demo setup train
+	@echo "Done: ./demo holds a trained, tracked model. Serve it with: cd demo && make run"
 
 test: setup  ## Run the whole test suite (unit, CLI and end-to-end)
 	$(BIN)/python -m pytest
