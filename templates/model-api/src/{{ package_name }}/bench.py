@@ -18,6 +18,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
@@ -246,9 +247,10 @@ def _mlflow_command(uri: str) -> Any:
 
     def command(port: int) -> tuple[list[str], dict[str, str]]:
         args = ["models", "serve", "-m", uri, "--env-manager", "local", "-h", HOST, "-p", str(port)]
-        return [sys.executable, "-m", "mlflow", *args, "-w", "1"], {
-            "MLFLOW_TRACKING_URI": tracking_uri
-        }
+        # It starts `uvicorn` through a shell: put this environment's scripts first on PATH.
+        path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+        env = {"MLFLOW_TRACKING_URI": tracking_uri, "PATH": path}
+        return [sys.executable, "-m", "mlflow", *args, "-w", "1"], env
 
     return command
 
@@ -258,19 +260,26 @@ def running(command: tuple[list[str], dict[str, str]], target: Target) -> Iterat
     """Start a server process, wait until it answers its health check, stop it afterwards."""
     args, env = command
     started = time.perf_counter()
-    process = subprocess.Popen(
-        args,
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # its own process group: mlflow starts child processes
-    )
-    try:
-        _wait_healthy(process, target)
-        print(f"{target.name} healthy after {time.perf_counter() - started:.1f} s", flush=True)
-        yield
-    finally:
-        _stop(process)
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(
+            args,
+            env={**os.environ, **env},
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+            start_new_session=True,  # its own process group: mlflow starts child processes
+        )
+        try:
+            try:
+                _wait_healthy(process, target)
+            except RuntimeError:
+                errors.seek(0)
+                tail = errors.read().decode(errors="replace").strip().splitlines()[-15:]
+                print("\n".join(tail), file=sys.stderr)
+                raise
+            print(f"{target.name} healthy after {time.perf_counter() - started:.1f} s", flush=True)
+            yield
+        finally:
+            _stop(process)
 
 
 def _wait_healthy(process: subprocess.Popen[bytes], target: Target) -> None:
