@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import asdict
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
@@ -15,6 +16,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from .config import Settings, load_settings
 from .engine import ChatEngine, Event
+from .ingest import read_manifest
 from .llm import LLMError
 
 
@@ -64,7 +66,9 @@ def create_app(settings: Settings | None = None, engine: ChatEngine | None = Non
     engine = engine or ChatEngine.load(settings)
     engine.tracer.warm_up()
     limit = settings.generation.max_question_chars
-    docs_dir = settings.ingest.docs.resolve()
+    # The folder the index was built from (`ingest --docs` may differ from rag.toml's).
+    docs_dir = Path(str(read_manifest(settings.ingest.index).get("docs", settings.ingest.docs)))
+    docs_dir = docs_dir.resolve()
     app = FastAPI(title="RAG chatbot", version="0.1.0")
     app.add_exception_handler(RequestValidationError, _validation_error)
     page = resources.files(__package__).joinpath("static/index.html").read_text(encoding="utf-8")
