@@ -155,7 +155,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from .bench import run_benchmarks
 
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-    out = Path(args.out)
+    out = _settings(args).root / Path(args.out)
     run_benchmarks(sizes, args.queries, out)
     return 0
 
