@@ -44,10 +44,16 @@ ANSWER_SETS: dict[str, dict[str, str]] = {
     },
     "no-licence-long-name": {
         "project_name": "Customer Lifetime Value Forecasting Service",
+        "author_name": "Maximilian Alexander von Hohenzollern-Sigmaringen the Third",
         "license": "None",
         "team": "",
     },
-    "bsd-digit-name": {"project_name": "2026 Churn", "license": "BSD-3-Clause", "team": "@solo"},
+    "bsd-digit-name": {
+        "project_name": "2026 Churn",
+        "author_name": "王小明",
+        "license": "BSD-3-Clause",
+        "team": "@solo",
+    },
 }
 
 #: Files that may legitimately hold `{{`/`{%` after rendering, and why.
