@@ -143,16 +143,8 @@ def test_generated_project_goes_green_offline(tmp_path: Path, template: str) -> 
     assert (project / ".git" / "hooks" / "pre-commit").is_file()
     step("make", "test", cwd=project, env=env)
     step("pre-commit", "run", "--all-files", "--show-diff-on-failure", cwd=project, env=activated)
-    assert (
-        subprocess.run(
-            ["git", "status", "--porcelain"],
-            cwd=project,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        == ""
-    ), "hooks changed files"
+    changed = step("git", "status", "--porcelain", cwd=project, env=env).stdout
+    assert changed == "", f"setup, tests or hooks changed the tree:\n{changed}"
 
     run_demo(project, env)
     step("make", "writeup", cwd=project, env=env)
