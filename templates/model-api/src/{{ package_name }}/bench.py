@@ -108,6 +108,10 @@ def run_benchmark(
                         flush=True,
                     )
     print()
+    # Measured again at the end, keeping the better figure: a busy spell on a shared machine
+    # should not make the ceiling look lower than it is.
+    again = in_process_limits(loaded.estimator, frame.to_numpy())
+    limits = {key: max(value, again[key]) for key, value in limits.items()}
     print(report(cells, limits))
     if output:
         Path(output).write_text(
