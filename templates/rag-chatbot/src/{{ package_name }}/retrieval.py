@@ -1,4 +1,5 @@
-"""One retriever interface; BM25 (default, embedded), dense and hybrid fusion behind it."""
+"""One retriever interface; BM25 (default, embedded), dense, hybrid fusion and (optional) a
+Qdrant vector database server behind it (`vectordb.py`)."""
 
 from __future__ import annotations
 
@@ -134,6 +135,10 @@ def build_index(settings: Settings, chunks: Sequence[Chunk]) -> None:
         from .dense import DenseRetriever
 
         DenseRetriever.build(chunks, index_dir, settings.retrieval.dense_model)
+    elif kind == "qdrant":
+        from .vectordb import QdrantRetriever
+
+        QdrantRetriever.from_settings(settings).sync(chunks)
 
 
 def open_retriever(settings: Settings, chunks: Sequence[Chunk]) -> Retriever:
@@ -142,6 +147,13 @@ def open_retriever(settings: Settings, chunks: Sequence[Chunk]) -> Retriever:
     kind = settings.retrieval.retriever
     if kind == "bm25":
         return BM25Retriever.load(chunks, index_dir, settings.retrieval.language)
+    if kind == "qdrant":
+        from .vectordb import QdrantRetriever
+
+        qdrant = QdrantRetriever.from_settings(settings)
+        qdrant.check(expected=len(chunks))  # fail at start-up, not at the first question
+        _ = qdrant.encoder
+        return qdrant
     from .dense import DenseRetriever
 
     dense = DenseRetriever.load(chunks, index_dir, settings.retrieval.dense_model)
