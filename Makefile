@@ -9,10 +9,12 @@ UV     := $(shell command -v uv 2>/dev/null)
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
+# Bytecode is compiled at install time: with PYTHONDONTWRITEBYTECODE set, every process would
+# otherwise recompile copier, mlflow and friends from source (seconds per command).
 $(BIN)/portkit: pyproject.toml
 ifdef UV
 	uv venv --quiet --allow-existing -p $(PYTHON) $(VENV)
-	uv pip install --quiet -p $(BIN)/python -e ".[dev]"
+	uv pip install --quiet --compile-bytecode -p $(BIN)/python -e ".[dev]"
 else
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
