@@ -29,6 +29,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from pydantic_core import to_json
+from sklearn import config_context
 from starlette.concurrency import run_in_threadpool
 
 from . import schema as schema_module
@@ -73,11 +74,15 @@ class Predictor:
 
     def predict(self, x: np.ndarray) -> list[dict[str, Any]]:
         """One prediction dict per row."""
-        for transform in self._transforms:
-            x = transform(x)
-        if not self.classification:
-            return [{"prediction": value} for value in self._final.predict(x).tolist()]
-        probabilities = self._final.predict_proba(x)
+        # pydantic has already refused NaN and infinity, so scikit-learn need not scan for them
+        # again at every step (~30% of a small model's call). A context, not a global setting:
+        # scikit-learn's configuration is per thread, and slow models run in the thread pool.
+        with config_context(assume_finite=True):
+            for transform in self._transforms:
+                x = transform(x)
+            if not self.classification:
+                return [{"prediction": value} for value in self._final.predict(x).tolist()]
+            probabilities = self._final.predict_proba(x)
         best = probabilities.argmax(axis=1).tolist()
         return [
             {

@@ -22,7 +22,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,8 @@ CONCURRENCY = (1, 8, 32)
 BATCH_SIZES = (1, 64)
 HOST = "127.0.0.1"
 STARTUP_TIMEOUT = 180.0
+#: Each cell's time is split into this many turns per server.
+ROUNDS = 3
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,8 @@ def run_benchmark(
     frame = load_dataset().features[names].head(max(BATCH_SIZES))
     rows = frame.to_dict(orient="records")
     print(f"Benchmarking {loaded.name} version {loaded.version} ({seconds:g} s per cell)...")
-    limits = in_process_limits(loaded.estimator, frame.to_numpy())
+    x = frame.to_numpy()
+    limits = in_process_limits(loaded.estimator, x)
     ours = ("this API", _own_server_command(), "/ready", "/predict", "/predict/batch")
     theirs = ("mlflow models serve", _mlflow_command(DEFAULT_MODEL_URI), "/health")
     servers = [ours, (*theirs, "/invocations", "/invocations")] if include_mlflow else [ours]
@@ -95,23 +98,28 @@ def run_benchmark(
             target = Target(name, free_port(), health, single, batch)
             stack.enter_context(running(command(target.port), target))
             targets.append(target)
-        # Both servers stay up and take turns cell by cell, so a busy spell on a shared machine
-        # hits both rather than one.
         for size in BATCH_SIZES:
+            bodies = {target.name: target.body(rows[:size], names) for target in targets}
             for concurrency in CONCURRENCY:
+                # The ceiling is measured again between cells and the best figure kept, so a
+                # busy spell on a shared machine cannot make it look lower than it is.
+                again = in_process_limits(loaded.estimator, x, seconds=0.5)
+                limits = {key: max(value, again[key]) for key, value in limits.items()}
+                # The servers take turns in short rounds, so a busy spell hits both alike.
+                samples = {target.name: Samples() for target in targets}
+                for _ in range(ROUNDS):
+                    for target in targets:
+                        body, share = bodies[target.name], seconds / ROUNDS
+                        measured = asyncio.run(sample(target, body, concurrency, share, size))
+                        samples[target.name].add(measured)
                 for target in targets:
-                    body = target.body(rows[:size], names)
-                    cell = asyncio.run(drive(target, body, concurrency, seconds, size))
+                    cell = samples[target.name].cell(target.name, concurrency, size)
                     cells.append(cell)
                     print(
                         f"  {target.name}: c={concurrency} rows={size}: {cell.rps:,.0f} req/s",
                         flush=True,
                     )
     print()
-    # Measured again at the end, keeping the better figure: a busy spell on a shared machine
-    # should not make the ceiling look lower than it is.
-    again = in_process_limits(loaded.estimator, frame.to_numpy())
-    limits = {key: max(value, again[key]) for key, value in limits.items()}
     print(report(cells, limits))
     if output:
         Path(output).write_text(
@@ -172,17 +180,50 @@ def _find(cells: list[Cell], server: str, concurrency: int, rows: int) -> Cell |
     return None
 
 
+@dataclass
+class Samples:
+    """Raw measurements for one server under one load shape, possibly over several rounds."""
+
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    elapsed: float = 0.0
+
+    def add(self, other: Samples) -> None:
+        self.latencies += other.latencies
+        self.errors += other.errors
+        self.elapsed += other.elapsed
+
+    def cell(self, server: str, concurrency: int, rows: int) -> Cell:
+        latencies = sorted(self.latencies)
+        return Cell(
+            server=server,
+            concurrency=concurrency,
+            rows=rows,
+            requests=len(latencies),
+            errors=self.errors,
+            rps=len(latencies) / self.elapsed if self.elapsed else 0.0,
+            p50_ms=statistics.median(latencies) * 1000 if latencies else 0.0,
+            p99_ms=latencies[int(len(latencies) * 0.99)] * 1000 if latencies else 0.0,
+        )
+
+
 async def drive(target: Target, body: bytes, concurrency: int, seconds: float, rows: int) -> Cell:
+    """One cell in one go: see `sample`."""
+    samples = await sample(target, body, concurrency, seconds, rows)
+    return samples.cell(target.name, concurrency, rows)
+
+
+async def sample(
+    target: Target, body: bytes, concurrency: int, seconds: float, rows: int
+) -> Samples:
     """Keep CONCURRENCY connections busy for SECONDS (after a short warm-up); collect latencies."""
     request = (
         f"POST {target.path(rows)} HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: application/json\r\n"
         f"Content-Length: {len(body)}\r\n\r\n"
     ).encode() + body
-    latencies: list[float] = []
-    errors = 0
+    result = Samples()
 
     async def client(deadline: float, record: bool) -> None:
-        nonlocal errors
         reader, writer = await asyncio.open_connection(HOST, target.port)
         try:
             while time.perf_counter() < deadline:
@@ -190,8 +231,8 @@ async def drive(target: Target, body: bytes, concurrency: int, seconds: float, r
                 writer.write(request)
                 status = await _read_response(reader)
                 if record:
-                    latencies.append(time.perf_counter() - started)
-                    errors += status != 200
+                    result.latencies.append(time.perf_counter() - started)
+                    result.errors += status != 200
         finally:
             writer.close()
 
@@ -199,18 +240,8 @@ async def drive(target: Target, body: bytes, concurrency: int, seconds: float, r
     await asyncio.gather(*(client(warmup, False) for _ in range(concurrency)))
     started = time.perf_counter()
     await asyncio.gather(*(client(started + seconds, True) for _ in range(concurrency)))
-    elapsed = time.perf_counter() - started
-    latencies.sort()
-    return Cell(
-        server=target.name,
-        concurrency=concurrency,
-        rows=rows,
-        requests=len(latencies),
-        errors=errors,
-        rps=len(latencies) / elapsed,
-        p50_ms=statistics.median(latencies) * 1000 if latencies else 0.0,
-        p99_ms=latencies[int(len(latencies) * 0.99)] * 1000 if latencies else 0.0,
-    )
+    result.elapsed = time.perf_counter() - started
+    return result
 
 
 async def _read_response(reader: asyncio.StreamReader) -> int:

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from . import data, model, plots, registry, schema, tracking
-from .settings import ESTIMATOR, EXPORT_DIR, MODEL_NAME, SEED, TASK
+from .settings import CHAMPION, ESTIMATOR, EXPORT_DIR, MODEL_NAME, SEED, TASK
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class TrainResult:
         ]
         if p.previous_version is None:
             lines.append(f"No champion yet: version {self.version} is now @champion.")
-        elif p.alias == "champion":
+        elif p.alias == CHAMPION:
             lines.append(
                 f"It beats champion version {p.previous_version} ({p.previous_score:.4f}): "
                 f"version {self.version} is now @champion."
@@ -95,7 +95,7 @@ def train(
         promotion = registry.promote(client, version, metrics[primary], primary)
         client.set_tag(run_id, "alias", promotion.alias)
     exported = None
-    if export_dir is not None and promotion.alias == "champion":
+    if export_dir is not None and promotion.alias == CHAMPION:
         exported = registry.export(version, run_id, export_dir)
     return TrainResult(
         run_id=run_id,
