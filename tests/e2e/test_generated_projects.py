@@ -137,14 +137,19 @@ def test_generated_project_goes_green_offline(tmp_path: Path, template: str) -> 
     project = tmp_path / "project"
     env = {**os.environ}
     env.pop("VIRTUAL_ENV", None)
-    activated = {**env, "PATH": f"{project / '.venv' / 'bin'}{os.pathsep}{env['PATH']}"}
 
     step("make", "setup", cwd=project, env=env)
     assert (project / ".git" / "hooks" / "pre-commit").is_file()
     step("make", "test", cwd=project, env=env)
-    step("pre-commit", "run", "--all-files", "--show-diff-on-failure", cwd=project, env=activated)
+    # The venv is not on PATH, as for a user who never activates it: the hooks still find it.
+    pre_commit = str(project / ".venv" / "bin" / "pre-commit")
+    step(pre_commit, "run", "--all-files", "--show-diff-on-failure", cwd=project, env=env)
     changed = step("git", "status", "--porcelain", cwd=project, env=env).stdout
     assert changed == "", f"setup, tests or hooks changed the tree:\n{changed}"
+    (project / "NOTES.md").write_text("A note of mine.\n")
+    step("git", "add", "NOTES.md", cwd=project, env=env)
+    committed = step("git", "commit", "-m", "Add notes", cwd=project, env=env)
+    assert "ruff check" in committed.stdout + committed.stderr  # the git hook ran every hook
 
     run_demo(project, env)
     step("make", "writeup", cwd=project, env=env)
