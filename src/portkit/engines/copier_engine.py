@@ -15,7 +15,7 @@ _UNSAFE_SETTINGS = {
 }
 
 
-def unsafe_features(config: dict[str, Any]) -> list[str]:
+def unsafe_features(folder: Path, config: dict[str, Any]) -> list[str]:
     """The settings copier itself treats as unsafe without `--trust`."""
     return [label for key, label in _UNSAFE_SETTINGS.items() if config.get(key)]
 
