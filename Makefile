@@ -30,7 +30,7 @@ demo: setup  ## Generate the model-api project into ./demo, set it up and train 
 	$(MAKE) -C demo setup train
 	@echo "Done: ./demo holds a trained, tracked model. Serve it with: cd demo && make run"
 
-test: setup  ## Run the whole test suite (unit, CLI and end-to-end)
+test: lint  ## Lint, then run the whole test suite (unit, CLI and end-to-end)
 	$(BIN)/python -m pytest
 
 test-fast: setup  ## Only the fast tests

@@ -25,7 +25,9 @@ def _nothing_created(workdir: Path, *names: str) -> None:
 )
 def test_cookiecutter_file_names_cannot_escape(tmp_path: Path, workdir: Path, evil: str) -> None:
     context = (
-        '{"project_name": "Demo", "project_slug": "demo", "flavour": "plain", "evil": "' + evil + '"}'
+        '{"project_name": "Demo", "project_slug": "demo", "flavour": "plain", "evil": "'
+        + evil
+        + '"}'
     )
     template = _cookiecutter(
         tmp_path / "cc",
