@@ -26,7 +26,9 @@ from typing import Any
 import numpy as np
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 from pydantic_core import to_json
 from sklearn import config_context
@@ -160,7 +162,10 @@ def create_app(loaded: LoadedModel | None = None, settings: ServeSettings | None
         version=loaded.version,
         description=_description(loaded),
         lifespan=lifespan,
+        docs_url=None,  # served below from local files: FastAPI's default page needs a CDN
+        redoc_url=None,
     )
+    _serve_docs_offline(app)
 
     async def run(rows: list[Any]) -> list[dict[str, Any]]:
         x = predictor.matrix(rows)
@@ -279,6 +284,27 @@ def _document_request_models(app: FastAPI, models: list[Any]) -> None:
         return app.openapi_schema  # type: ignore[return-value]
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _serve_docs_offline(app: FastAPI) -> None:
+    """`/docs` with Swagger UI's script and styles from the installed swagger-ui-bundle package.
+
+    FastAPI's default page loads them from a CDN, so the docs would be blank on a machine with no
+    internet (a demo on a train, a hackathon with bad wifi).
+    """
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.mount("/docs-assets", StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} - docs",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/docs-assets/favicon-32x32.png",
+        )
 
 
 def _description(loaded: LoadedModel) -> str:
