@@ -48,6 +48,7 @@ def fetch(ref: TemplateRef, workdir: Path, vcs_ref: str | None = None) -> Fetche
         commit=commit,
         questions=metadata.questions(config, engine),
         description=metadata.description(config, folder),
+        config=config,
     )
 
 

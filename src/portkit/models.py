@@ -66,6 +66,7 @@ class FetchedTemplate:
     commit: str | None = None
     questions: list[Question] = field(default_factory=list)
     description: str = ""
+    config: dict[str, Any] = field(default_factory=dict)  # parsed copier.yml / cookiecutter.json
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from portkit import metadata
 from portkit.models import Engine, FetchedTemplate
 
 _MODULES = {
@@ -29,8 +28,7 @@ def _engine(engine: Engine) -> ModuleType:
 
 def unsafe_features(template: FetchedTemplate) -> list[str]:
     """What in this template would run code; empty for a template that needs no trust."""
-    config = metadata.read_config(template.folder, template.engine)
-    found: list[str] = _engine(template.engine).unsafe_features(template.folder, config)
+    found: list[str] = _engine(template.engine).unsafe_features(template.folder, template.config)
     return found
 
 
