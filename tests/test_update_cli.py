@@ -66,6 +66,7 @@ def test_conflict_exits_3_lists_files_and_abort_restores(made: Path, copier_temp
     (made / "scratch.txt").write_text("untracked\n")
     head = git("rev-parse", "HEAD", cwd=made)
     status = git("status", "--porcelain", cwd=made)
+    refs = git("for-each-ref", cwd=made)
     release(copier_template, {"README.md.jinja": "# {{ project_name }}\n\nTheirs.\n"}, "v2")
     info = run_portkit("info", cwd=made)
     assert "newest:    v2 — run `portkit update` to bring it in" in info.stdout
@@ -74,8 +75,11 @@ def test_conflict_exits_3_lists_files_and_abort_restores(made: Path, copier_temp
     assert "Error: The update left 1 conflicted file(s): README.md" in result.stderr
     assert "git merge --abort" in result.stderr and "git add" in result.stderr
     assert "Traceback" not in result.stderr
-    assert "<<<<<<<" in (made / "README.md").read_text()
+    assert (made / "README.md").read_text() == (
+        "# Demo\n\n<<<<<<< HEAD\nMine.\n=======\nTheirs.\n>>>>>>> portkit/update\n"
+    )
     git("merge", "--abort", cwd=made)
+    assert git("for-each-ref", cwd=made) == refs
     assert git("rev-parse", "HEAD", cwd=made) == head
     assert git("status", "--porcelain", cwd=made) == status
     assert (made / "README.md").read_text() == "# Demo\n\nMine.\n"
