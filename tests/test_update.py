@@ -353,6 +353,20 @@ def test_rename_by_template_keeps_the_users_edit(source: Source, project: Path) 
     assert any(c.status == "renamed" and c.old_path == "notes.txt" for c in result.changes)
 
 
+def test_rename_and_rewrite_by_template_is_a_modify_delete_conflict(
+    source: Source, project: Path
+) -> None:
+    """Beyond git's rename threshold the rename is a deletion plus a new file (docs/update.md)."""
+    commit_edits(project, {"notes.txt": NOTES + "my note\n"})
+    rewritten = "".join(f"entirely new line {n}\n" for n in range(1, 9))
+    source.release({"notes.txt": None, "docs/notes.txt": rewritten})
+    with pytest.raises(UpdateConflictError) as caught:
+        update(source, project)
+    assert caught.value.conflicts == ["notes.txt"]
+    assert (project / "notes.txt").read_text() == NOTES + "my note\n"
+    assert (project / "docs/notes.txt").read_text() == rewritten
+
+
 def test_new_question_takes_its_default(source: Source, project: Path) -> None:
     source.release({"LICENSE": "Licence: %licence%\n"}, {"licence": "MIT"})
     update(source, project)
@@ -608,3 +622,33 @@ def test_missing_branch_and_unavailable_version_explains_recovery(tmp_path: Path
         update(source, project)
     assert "git fetch origin portkit/template:portkit/template" in caught.value.hint
     assert state(project) == before
+
+
+def test_secret_answers_take_their_default_unless_given_again(tmp_path: Path) -> None:
+    """Secrets are not recorded: an update renders the default, even in a terminal, unless
+    `--data` gives it again (docs/update.md, "Secret answers")."""
+    from conftest import COPIER_FIXTURE, make_git_template
+
+    files = {**COPIER_FIXTURE, "token.txt.jinja": "{{ api_token }}\n"}
+    template = make_git_template(tmp_path / "tpl", files)
+    project = tmp_path / "project"
+    request = NewRequest(
+        template=str(template), destination=project, data={"api_token": "given"}, defaults=True
+    )
+    new_project(request, Catalog())
+    assert (project / "token.txt").read_text() == "given\n"
+    assert "api_token" not in recorded(project)["answers"]  # type: ignore[operator]
+    write_tree(template, {"CHANGELOG.md": "v2\n"})
+    git("add", "--all", cwd=template)
+    git("commit", "--quiet", "-m", "v2", cwd=template)
+    git("tag", "v2", cwd=template)
+    # interactive (a terminal) but no new question: nothing is asked, the secret is the default
+    preview = update_project(
+        UpdateRequest(project=project, interactive=True, dry_run=True), Catalog()
+    )
+    assert {c.path for c in preview.changes} == {".portkit.yml", "CHANGELOG.md", "token.txt"}
+    given = update_project(
+        UpdateRequest(project=project, interactive=True, data={"api_token": "given"}), Catalog()
+    )
+    assert given.outcome is Outcome.MERGED
+    assert (project / "token.txt").read_text() == "given\n"
