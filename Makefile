@@ -10,7 +10,7 @@ help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
 # Bytecode is compiled at install time: with PYTHONDONTWRITEBYTECODE set, every process would
-# otherwise recompile copier, mlflow and friends from source (seconds per command).
+# otherwise recompile copier, cookiecutter and friends from source (seconds per command).
 $(BIN)/portkit: pyproject.toml
 ifdef UV
 	uv venv --quiet --allow-existing -p $(PYTHON) $(VENV)

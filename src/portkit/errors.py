@@ -51,6 +51,20 @@ class TemplateError(PortkitError):
     """A template is malformed or cannot be fetched or rendered."""
 
 
+class MissingExtensionError(TemplateError):
+    """A template names a Jinja extension whose Python package is not installed beside portkit."""
+
+    def __init__(self, module: str) -> None:
+        package = module.split(".")[0].replace("_", "-")
+        super().__init__(
+            f"The template needs the Jinja extension '{module}', which is not installed.",
+            f"Add its package to portkit: `pipx inject portkit {package}` (or `pip install "
+            f"{package}` where portkit is installed), then run the command again.",
+        )
+        self.module = module
+        self.package = package
+
+
 class UntrustedTemplateError(PortkitError):
     """The template would run code (tasks, hooks, extensions) and `--trust` was not given."""
 

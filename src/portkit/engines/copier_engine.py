@@ -5,7 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from portkit.errors import AnswerError, ForbiddenPathError, TemplateError, UntrustedTemplateError
+from portkit.errors import (
+    AnswerError,
+    ForbiddenPathError,
+    MissingExtensionError,
+    TemplateError,
+    UntrustedTemplateError,
+)
 from portkit.models import FetchedTemplate
 
 _UNSAFE_SETTINGS = {
@@ -48,6 +54,8 @@ def render(
         raise ForbiddenPathError(str(error)) from error
     except copier_errors.UnsafeTemplateError as error:
         raise UntrustedTemplateError([str(error)]) from error
+    except copier_errors.ExtensionNotFoundError as error:
+        raise MissingExtensionError(_missing_module(error)) from error
     except copier_errors.CopierAnswersInterrupt as error:
         raise KeyboardInterrupt from error
     except copier_errors.InteractiveSessionError as error:
@@ -65,3 +73,10 @@ def render(
         for q in template.questions
         if not q.secret and q.name in combined and q.name not in hidden
     }
+
+
+def _missing_module(error: BaseException) -> str:
+    """The module copier failed to import: it raises from inside `except ModuleNotFoundError`."""
+    cause = error.__cause__ or error.__context__
+    name = getattr(cause, "name", None) if isinstance(cause, ImportError) else None
+    return name or str(cause or error)
