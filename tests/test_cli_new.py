@@ -182,3 +182,45 @@ def test_version_and_list(workdir: Path) -> None:
     names = [line.split()[0] for line in listing.stdout.splitlines()]
     assert names == ["ml-pipeline", "model-api", "rag-chatbot"]
     assert all(f"({__version__})" in line for line in listing.stdout.splitlines())
+
+
+REQUIRED_QUESTIONS = {
+    "copier.yml": (
+        "license:\n  type: str\n  choices: [BSD, Apache, MIT]\n"
+        "author:\n  type: str\n  help: Your name\n"
+    ),
+    "LICENSE.jinja": "{{ license }} by {{ author }}\n",
+}
+
+
+def test_defaults_on_a_required_question_names_the_data_flag(tmp_path: Path, workdir: Path) -> None:
+    """copier only: every cookiecutter variable has a value (a choice list's first is its default)."""
+    template = write_tree(tmp_path / "required", REQUIRED_QUESTIONS)
+    choice = run_portkit("new", str(template), "p", "--defaults", cwd=workdir)
+    assert choice.returncode == 1
+    assert choice.stderr.splitlines()[-2:] == [
+        "Error: Question 'license' has no default, so --defaults (or no terminal) cannot answer it.",
+        "Hint: Answer it with --data license=BSD|Apache|MIT (one of these). An --answers-file works too.",
+    ]
+    text = run_portkit(
+        "new", str(template), "p", "--defaults", "--data", "license=MIT", cwd=workdir
+    )
+    assert text.returncode == 1
+    assert text.stderr.splitlines()[-1] == (
+        "Hint: Answer it with --data author=VALUE. An --answers-file works too."
+    )
+    assert "Question 'author' has no default" in text.stderr
+    assert not (workdir / "p").exists()
+    done = run_portkit(
+        "new",
+        str(template),
+        "p",
+        "--defaults",
+        "-d",
+        "license=MIT",
+        "-d",
+        "author=Ada",
+        cwd=workdir,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (workdir / "p" / "LICENSE").read_text() == "MIT by Ada\n"

@@ -91,6 +91,21 @@ class AnswerError(PortkitError):
     """An answer is unknown to the template, malformed, or fails a question's validator."""
 
 
+class RequiredAnswerError(AnswerError):
+    """A question without a default was left unanswered where nobody can be asked."""
+
+    def __init__(self, name: str, choices: Sequence[str] = ()) -> None:
+        value = "|".join(choices) if choices else "VALUE"
+        super().__init__(
+            f"Question '{name}' has no default, so --defaults (or no terminal) cannot answer it.",
+            f"Answer it with --data {name}={value}"
+            + (" (one of these)." if choices else ".")
+            + " An --answers-file works too.",
+        )
+        self.name = name
+        self.choices = list(choices)
+
+
 class DestinationError(PortkitError):
     """The destination cannot be used (not empty, a file, not writable)."""
 

@@ -53,6 +53,7 @@ class Question:
     name: str
     secret: bool = False
     default: Any = None
+    choices: tuple[str, ...] = ()  # the values a choice question accepts, as `--data` takes them
 
 
 @dataclass

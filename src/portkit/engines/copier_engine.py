@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,7 @@ from portkit.errors import (
     AnswerError,
     ForbiddenPathError,
     MissingExtensionError,
+    RequiredAnswerError,
     TemplateError,
     UntrustedTemplateError,
 )
@@ -65,7 +67,7 @@ def render(
     except (copier_errors.CopierError, jinja2.TemplateError) as error:
         raise TemplateError(f"The template failed to render: {error}") from error
     except ValueError as error:  # copier reports failed validators and required answers this way
-        raise AnswerError(str(error)) from error
+        raise _answer_error(error, template) from error
     combined = worker.answers.combined
     hidden = worker.answers.hidden
     return {
@@ -80,3 +82,13 @@ def _missing_module(error: BaseException) -> str:
     cause = error.__cause__ or error.__context__
     name = getattr(cause, "name", None) if isinstance(cause, ImportError) else None
     return name or str(cause or error)
+
+
+def _answer_error(error: ValueError, template: FetchedTemplate) -> AnswerError:
+    """Name the `--data` that answers a required question; other answer errors as copier says."""
+    required = re.fullmatch(r'Question "(.+)" is required', str(error))
+    if not required:
+        return AnswerError(str(error))
+    name = required.group(1)
+    choices = next((q.choices for q in template.questions if q.name == name), ())
+    return RequiredAnswerError(name, choices)
