@@ -121,9 +121,15 @@ def test_data_changes_an_answer_and_no_commit_stages(made: Path) -> None:
     result = run_portkit("update", "--data", "project_name=Fraud API", "--no-commit", cwd=made)
     assert result.returncode == 0, result.stderr
     assert "The merge is staged, not committed" in result.stdout
+    assert "run `portkit update` once more to move portkit/template" in result.stdout
+    assert "git push origin portkit/template" not in result.stdout  # it has not moved yet
     assert git("rev-parse", "HEAD", cwd=made) == head
     assert (made / "README.md").read_text().startswith("# Fraud API")
     assert git("commit", "--quiet", "--no-edit", cwd=made) == ""
+    again = run_portkit("update", cwd=made)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith("Already up to date: ")
+    assert git("rev-parse", "portkit/template", cwd=made) == git("rev-parse", "HEAD^2", cwd=made)
 
 
 def test_not_a_project_and_usage_errors(workdir: Path, made: Path) -> None:
