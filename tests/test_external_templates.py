@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 import yaml
 from conftest import (
     COOKIECUTTER_FIXTURE,
@@ -193,12 +194,23 @@ def test_copier_template_extensions_ship_with_portkit(tmp_path: Path, workdir: P
     assert (workdir / "p" / "README.md").read_text() == "# HI\n"
 
 
-def test_missing_jinja_extension_names_the_package_to_add(tmp_path: Path, workdir: Path) -> None:
-    files = {
+MISSING_EXTENSION = {
+    "copier": {
         "copier.yml": "_jinja_extensions: [no_such_ext.Extension]\nname:\n  default: x\n",
         "README.md.jinja": "{{ name }}\n",
-    }
-    template = write_tree(tmp_path / "missing-ext", files)
+    },
+    "cookiecutter": {
+        "cookiecutter.json": '{"name": "x", "_extensions": ["no_such_ext.Extension"]}\n',
+        "{{cookiecutter.name}}/README.md": "{{ cookiecutter.name }}\n",
+    },
+}
+
+
+@pytest.mark.parametrize("engine", sorted(MISSING_EXTENSION))
+def test_missing_jinja_extension_names_the_package_to_add(
+    engine: str, tmp_path: Path, workdir: Path
+) -> None:
+    template = write_tree(tmp_path / "missing-ext", MISSING_EXTENSION[engine])
     result = run_portkit("new", str(template), "p", "--defaults", "--trust", cwd=workdir)
     assert result.returncode == 1
     assert result.stderr.splitlines()[-2:] == [

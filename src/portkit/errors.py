@@ -65,6 +65,17 @@ class MissingExtensionError(TemplateError):
         self.package = package
 
 
+def extension_error(error: BaseException) -> TemplateError:
+    """An engine's "cannot load extension" error, naming the module when an import failed.
+
+    Both engines raise theirs while handling the `ModuleNotFoundError`, which carries the name.
+    """
+    cause = error.__cause__ or error.__context__
+    if isinstance(cause, ModuleNotFoundError) and cause.name:
+        return MissingExtensionError(cause.name)
+    return TemplateError(f"The template failed to render: {error}")
+
+
 class UntrustedTemplateError(PortkitError):
     """The template would run code (tasks, hooks, extensions) and `--trust` was not given."""
 

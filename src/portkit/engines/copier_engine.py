@@ -9,10 +9,10 @@ from typing import Any
 from portkit.errors import (
     AnswerError,
     ForbiddenPathError,
-    MissingExtensionError,
     RequiredAnswerError,
     TemplateError,
     UntrustedTemplateError,
+    extension_error,
 )
 from portkit.models import FetchedTemplate
 
@@ -57,7 +57,7 @@ def render(
     except copier_errors.UnsafeTemplateError as error:
         raise UntrustedTemplateError([str(error)]) from error
     except copier_errors.ExtensionNotFoundError as error:
-        raise MissingExtensionError(_missing_module(error)) from error
+        raise extension_error(error) from error
     except copier_errors.CopierAnswersInterrupt as error:
         raise KeyboardInterrupt from error
     except copier_errors.InteractiveSessionError as error:
@@ -75,13 +75,6 @@ def render(
         for q in template.questions
         if not q.secret and q.name in combined and q.name not in hidden
     }
-
-
-def _missing_module(error: BaseException) -> str:
-    """The module copier failed to import: it raises from inside `except ModuleNotFoundError`."""
-    cause = error.__cause__ or error.__context__
-    name = getattr(cause, "name", None) if isinstance(cause, ImportError) else None
-    return name or str(cause or error)
 
 
 def _answer_error(error: ValueError, template: FetchedTemplate) -> AnswerError:
