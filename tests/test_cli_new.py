@@ -188,39 +188,42 @@ REQUIRED_QUESTIONS = {
     "copier.yml": (
         "license:\n  type: str\n  choices: [BSD, Apache, MIT]\n"
         "author:\n  type: str\n  help: Your name\n"
+        "has_docs:\n  type: bool\n  default: false\n"
+        "docs_url:\n  type: str\n  when: '{{ has_docs }}'\n"
     ),
     "LICENSE.jinja": "{{ license }} by {{ author }}\n",
 }
 
 
-def test_defaults_on_a_required_question_names_the_data_flag(tmp_path: Path, workdir: Path) -> None:
+def test_defaults_on_required_questions_names_the_data_flags(tmp_path: Path, workdir: Path) -> None:
     """copier only: every cookiecutter variable has a value (a choice list's first is its default)."""
     template = write_tree(tmp_path / "required", REQUIRED_QUESTIONS)
-    choice = run_portkit("new", str(template), "p", "--defaults", cwd=workdir)
-    assert choice.returncode == 1
-    assert choice.stderr.splitlines()[-2:] == [
-        "Error: Question 'license' has no default, so --defaults (or no terminal) cannot answer it.",
-        "Hint: Answer it with --data license=BSD|Apache|MIT (one of these). An --answers-file works too.",
+    both = run_portkit("new", str(template), "p", "--defaults", cwd=workdir)
+    assert both.returncode == 1
+    assert both.stderr.splitlines()[-2:] == [
+        "Error: Questions 'license', 'author' have no default, so --defaults (or no terminal) "
+        "cannot answer them.",
+        "Hint: Answer them: --data license=BSD|Apache|MIT --data author=VALUE (one of the values "
+        "separated by |). An --answers-file works too.",
     ]
     text = run_portkit(
         "new", str(template), "p", "--defaults", "--data", "license=MIT", cwd=workdir
     )
     assert text.returncode == 1
-    assert text.stderr.splitlines()[-1] == (
-        "Hint: Answer it with --data author=VALUE. An --answers-file works too."
+    assert text.stderr.splitlines()[-2:] == [
+        "Error: Question 'author' has no default, so --defaults (or no terminal) cannot answer it.",
+        "Hint: Answer it: --data author=VALUE. An --answers-file works too.",
+    ]
+    # asked only when another answer says so: copier finds it, the message is the same
+    given = ["-d", "license=MIT", "-d", "author=Ada"]
+    when = run_portkit(
+        "new", str(template), "p", "--defaults", *given, "-d", "has_docs=true", cwd=workdir
     )
-    assert "Question 'author' has no default" in text.stderr
+    assert when.returncode == 1
+    assert when.stderr.splitlines()[-1] == (
+        "Hint: Answer it: --data docs_url=VALUE. An --answers-file works too."
+    )
     assert not (workdir / "p").exists()
-    done = run_portkit(
-        "new",
-        str(template),
-        "p",
-        "--defaults",
-        "-d",
-        "license=MIT",
-        "-d",
-        "author=Ada",
-        cwd=workdir,
-    )
+    done = run_portkit("new", str(template), "p", "--defaults", *given, cwd=workdir)
     assert done.returncode == 0, done.stderr
     assert (workdir / "p" / "LICENSE").read_text() == "MIT by Ada\n"

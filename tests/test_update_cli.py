@@ -201,3 +201,20 @@ def test_real_builtin_template_from_a_newer_portkit(workdir: Path, tmp_path: Pat
     assert (project / ".gitignore").read_text().endswith("my-local-stuff/\n")
     again = update_project(UpdateRequest(project=project), Catalog(builtin=templates))
     assert again.outcome is Outcome.UP_TO_DATE
+
+
+def test_new_required_question_names_the_data_flag(made: Path, copier_template: Path) -> None:
+    config = COPIER_FIXTURE["copier.yml"] + "license:\n  type: str\n  choices: [BSD, MIT]\n"
+    release(copier_template, {"copier.yml": config, "LICENSE.jinja": "{{ license }}\n"}, "v2")
+    refs = git("for-each-ref", cwd=made)
+    result = run_portkit("update", cwd=made)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == (
+        "Hint: Answer it: --data license=BSD|MIT (one of the values separated by |). "
+        "An --answers-file works too."
+    )
+    assert git("for-each-ref", cwd=made) == refs
+    assert git("status", "--porcelain", cwd=made) == ""
+    answered = run_portkit("update", "--data", "license=MIT", cwd=made)
+    assert answered.returncode == 0, answered.stderr
+    assert (made / "LICENSE").read_text() == "MIT\n"

@@ -103,18 +103,24 @@ class AnswerError(PortkitError):
 
 
 class RequiredAnswerError(AnswerError):
-    """A question without a default was left unanswered where nobody can be asked."""
+    """Questions without a default were left unanswered where nobody can be asked."""
 
-    def __init__(self, name: str, choices: Sequence[str] = ()) -> None:
-        value = "|".join(choices) if choices else "VALUE"
+    def __init__(self, questions: Sequence[tuple[str, Sequence[str]]]) -> None:
+        names = ", ".join(f"'{name}'" for name, _ in questions)
+        flags = " ".join(
+            f"--data {name}={'|'.join(choices) if choices else 'VALUE'}"
+            for name, choices in questions
+        )
+        one = len(questions) == 1
         super().__init__(
-            f"Question '{name}' has no default, so --defaults (or no terminal) cannot answer it.",
-            f"Answer it with --data {name}={value}"
-            + (" (one of these)." if choices else ".")
+            f"{'Question' if one else 'Questions'} {names} "
+            f"{'has' if one else 'have'} no default, so --defaults (or no terminal) cannot "
+            f"answer {'it' if one else 'them'}.",
+            f"Answer {'it' if one else 'them'}: {flags}"
+            + (" (one of the values separated by |)." if any(c for _, c in questions) else ".")
             + " An --answers-file works too.",
         )
-        self.name = name
-        self.choices = list(choices)
+        self.questions = [name for name, _ in questions]
 
 
 class DestinationError(PortkitError):

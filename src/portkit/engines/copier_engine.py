@@ -41,6 +41,7 @@ def render(
     import jinja2
     from copier import errors as copier_errors
 
+    _check_required(template, answers, interactive)
     try:
         worker = copier.run_copy(
             str(template.folder),
@@ -84,4 +85,18 @@ def _answer_error(error: ValueError, template: FetchedTemplate) -> AnswerError:
         return AnswerError(str(error))
     name = required.group(1)
     choices = next((q.choices for q in template.questions if q.name == name), ())
-    return RequiredAnswerError(name, choices)
+    return RequiredAnswerError([(name, choices)])
+
+
+def _check_required(template: FetchedTemplate, answers: dict[str, Any], interactive: bool) -> None:
+    """Without prompts, name every unanswered question that has no default, all at once.
+
+    copier stops at the first one, so a user would need one attempt per question.
+    """
+    if interactive:
+        return
+    missing = [
+        (q.name, q.choices) for q in template.questions if q.required and q.name not in answers
+    ]
+    if missing:
+        raise RequiredAnswerError(missing)
