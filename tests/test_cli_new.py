@@ -189,6 +189,7 @@ REQUIRED_QUESTIONS = {
         "license:\n  type: str\n  choices: [BSD, Apache, MIT]\n"
         "author:\n  type: str\n  help: Your name\n"
         "has_docs:\n  type: bool\n  default: false\n"
+        "vcs:\n  type: bool\n  when: '{{ has_docs }}'\n"
         "docs_url:\n  type: str\n  when: '{{ has_docs }}'\n"
     ),
     "LICENSE.jinja": "{{ license }} by {{ author }}\n",
@@ -216,13 +217,20 @@ def test_defaults_on_required_questions_names_the_data_flags(tmp_path: Path, wor
     ]
     # asked only when another answer says so: copier finds it, the message is the same
     given = ["-d", "license=MIT", "-d", "author=Ada"]
-    when = run_portkit(
-        "new", str(template), "p", "--defaults", *given, "-d", "has_docs=true", cwd=workdir
-    )
+    given += ["-d", "has_docs=true"]
+    when = run_portkit("new", str(template), "p", "--defaults", *given, cwd=workdir)
     assert when.returncode == 1
     assert when.stderr.splitlines()[-1] == (
+        "Hint: Answer it: --data vcs=true|false (one of the values separated by |). "
+        "An --answers-file works too."
+    )
+    given += ["-d", "vcs=false"]
+    text = run_portkit("new", str(template), "p", "--defaults", *given, cwd=workdir)
+    assert text.returncode == 1
+    assert text.stderr.splitlines()[-1] == (
         "Hint: Answer it: --data docs_url=VALUE. An --answers-file works too."
     )
+    given += ["-d", "docs_url=https://example.com"]
     assert not (workdir / "p").exists()
     done = run_portkit("new", str(template), "p", "--defaults", *given, cwd=workdir)
     assert done.returncode == 0, done.stderr

@@ -49,6 +49,8 @@ def questions(config: dict[str, Any], engine: Engine) -> list[Question]:
         if engine is Engine.COPIER and isinstance(value, dict):
             secret = bool(value.get("secret", False))
             choices = _choice_values(value.get("choices"))
+            if not choices and value.get("type") == "bool":
+                choices = ("true", "false")
             # a `when` may depend on other answers: copier alone can tell whether it is asked
             required = "default" not in value and value.get("when", True) is True
             found.append(Question(key, secret, value.get("default"), choices, required))
