@@ -2,10 +2,11 @@
 
 The pristine render of the template lives on the `portkit/template` branch of the project's own
 repository (the design nf-core's `sync` proved on thousands of repositories). An update renders the
-target version with the recorded answers into a temporary worktree of that branch, commits it
-there and merges the branch into the user's branch. Because git does the merge, renames are
-followed, a file the user changed and the template deleted is a modify/delete conflict instead of
-a silent loss, every editor understands the conflicts, and `git merge --abort` undoes everything.
+target version with the recorded answers into a temporary worktree of that branch, commits it on
+top of the branch and merges that commit into the user's branch; the branch follows once the merge
+is committed (`template_branch`). Because git does the merge, renames are followed, a file the
+user changed and the template deleted is a modify/delete conflict instead of a silent loss, every
+editor understands the conflicts, and `git merge --abort` undoes everything, refs included.
 
 copier's own `update` cannot update projects rendered from a plain folder (how a wheel ships
 templates), exits 0 on conflicts and drops edits on renames; see issue 3 for the measurements.
