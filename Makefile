@@ -4,13 +4,13 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 UV     := $(shell command -v uv 2>/dev/null)
 
-.PHONY: help setup demo test test-fast lint bench clean
+.PHONY: help setup demo test test-fast lint bench bench-cli bench-update bench-green clean
 
 help:  ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
 
 # Bytecode is compiled at install time: with PYTHONDONTWRITEBYTECODE set, every process would
-# otherwise recompile copier, mlflow and friends from source (seconds per command).
+# otherwise recompile copier, cookiecutter and friends from source (seconds per command).
 $(BIN)/portkit: pyproject.toml
 ifdef UV
 	uv venv --quiet --allow-existing -p $(PYTHON) $(VENV)
@@ -41,8 +41,20 @@ lint: setup  ## ruff and mypy
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 
-bench: setup  ## Run the benchmarks (see benchmarks/README.md)
-	$(BIN)/python benchmarks/run.py
+# `make bench RUNS=1` for a quick pass; each script's default number of runs otherwise.
+RUNS ?=
+RUNS_OPTION := $(if $(RUNS),--runs $(RUNS))
+
+bench: bench-cli bench-update bench-green  ## Run every benchmark (see benchmarks/README.md)
+
+bench-cli: setup  ## portkit --help and portkit new against their floors
+	$(BIN)/python benchmarks/bench_cli.py $(RUNS_OPTION)
+
+bench-update: setup  ## portkit update against copier update, same change
+	$(BIN)/python benchmarks/bench_update.py $(RUNS_OPTION)
+
+bench-green: setup  ## Time-to-green of each built-in template (minutes)
+	$(BIN)/python benchmarks/bench_time_to_green.py $(RUNS_OPTION)
 
 clean:  ## Remove the venv and caches
 	rm -rf $(VENV) build dist demo .pytest_cache .mypy_cache .ruff_cache

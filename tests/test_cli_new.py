@@ -182,3 +182,56 @@ def test_version_and_list(workdir: Path) -> None:
     names = [line.split()[0] for line in listing.stdout.splitlines()]
     assert names == ["ml-pipeline", "model-api", "rag-chatbot"]
     assert all(f"({__version__})" in line for line in listing.stdout.splitlines())
+
+
+REQUIRED_QUESTIONS = {
+    "copier.yml": (
+        "license:\n  type: str\n  choices: [BSD, Apache, MIT]\n"
+        "author:\n  type: str\n  help: Your name\n"
+        "has_docs:\n  type: bool\n  default: false\n"
+        "vcs:\n  type: bool\n  when: '{{ has_docs }}'\n"
+        "docs_url:\n  type: str\n  when: '{{ has_docs }}'\n"
+    ),
+    "LICENSE.jinja": "{{ license }} by {{ author }}\n",
+}
+
+
+def test_defaults_on_required_questions_names_the_data_flags(tmp_path: Path, workdir: Path) -> None:
+    """copier only: every cookiecutter variable has a value (a choice list's first is its default)."""
+    template = write_tree(tmp_path / "required", REQUIRED_QUESTIONS)
+    both = run_portkit("new", str(template), "p", "--defaults", cwd=workdir)
+    assert both.returncode == 1
+    assert both.stderr.splitlines()[-2:] == [
+        "Error: Questions 'license', 'author' have no default, so --defaults (or no terminal) "
+        "cannot answer them.",
+        "Hint: Answer them: --data license=BSD|Apache|MIT --data author=VALUE (one of the values "
+        "separated by |). An --answers-file works too.",
+    ]
+    text = run_portkit(
+        "new", str(template), "p", "--defaults", "--data", "license=MIT", cwd=workdir
+    )
+    assert text.returncode == 1
+    assert text.stderr.splitlines()[-2:] == [
+        "Error: Question 'author' has no default, so --defaults (or no terminal) cannot answer it.",
+        "Hint: Answer it: --data author=VALUE. An --answers-file works too.",
+    ]
+    # asked only when another answer says so: copier finds it, the message is the same
+    given = ["-d", "license=MIT", "-d", "author=Ada"]
+    given += ["-d", "has_docs=true"]
+    when = run_portkit("new", str(template), "p", "--defaults", *given, cwd=workdir)
+    assert when.returncode == 1
+    assert when.stderr.splitlines()[-1] == (
+        "Hint: Answer it: --data vcs=true|false (one of the values separated by |). "
+        "An --answers-file works too."
+    )
+    given += ["-d", "vcs=false"]
+    text = run_portkit("new", str(template), "p", "--defaults", *given, cwd=workdir)
+    assert text.returncode == 1
+    assert text.stderr.splitlines()[-1] == (
+        "Hint: Answer it: --data docs_url=VALUE. An --answers-file works too."
+    )
+    given += ["-d", "docs_url=https://example.com"]
+    assert not (workdir / "p").exists()
+    done = run_portkit("new", str(template), "p", "--defaults", *given, cwd=workdir)
+    assert done.returncode == 0, done.stderr
+    assert (workdir / "p" / "LICENSE").read_text() == "MIT by Ada\n"

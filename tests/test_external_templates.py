@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 import yaml
 from conftest import (
     COOKIECUTTER_FIXTURE,
@@ -160,3 +161,62 @@ def test_info_outside_a_project(workdir: Path) -> None:
     result = run_portkit("info", cwd=workdir)
     assert result.returncode == 1
     assert "is not a portkit project (no .portkit.yml)" in result.stderr
+
+
+EXTENSION_TEMPLATE = {
+    "copier.yml": (
+        "_jinja_extensions:\n"
+        "  - copier_templates_extensions.TemplateExtensionLoader\n"
+        "  - extensions/context.py:ContextUpdater\n"
+        "_exclude: [copier.yml, extensions]\n"
+        "project_name:\n  type: str\n  default: Demo\n"
+    ),
+    "extensions/context.py": (
+        "from copier_templates_extensions import ContextHook\n\n\n"
+        "class ContextUpdater(ContextHook):\n"
+        "    def hook(self, context):\n"
+        "        context['shout'] = context['project_name'].upper()\n"
+    ),
+    "README.md.jinja": "# {{ shout }}\n",
+}
+
+
+def test_copier_template_extensions_ship_with_portkit(tmp_path: Path, workdir: Path) -> None:
+    """The loader (and a context hook) scientific-python/cookie and others rely on."""
+    template = write_tree(tmp_path / "ext", EXTENSION_TEMPLATE)
+    refused = run_portkit("new", str(template), "p", "--defaults", cwd=workdir)
+    assert refused.returncode == 1  # extensions are code: they need --trust
+    assert "Jinja extensions (_jinja_extensions)" in refused.stderr
+    result = run_portkit(
+        "new", str(template), "p", "--defaults", "--trust", "-d", "project_name=Hi", cwd=workdir
+    )
+    assert result.returncode == 0, result.stderr
+    assert (workdir / "p" / "README.md").read_text() == "# HI\n"
+
+
+MISSING_EXTENSION = {
+    "copier": {
+        "copier.yml": "_jinja_extensions: [no_such_ext.Extension]\nname:\n  default: x\n",
+        "README.md.jinja": "{{ name }}\n",
+    },
+    "cookiecutter": {
+        "cookiecutter.json": '{"name": "x", "_extensions": ["no_such_ext.Extension"]}\n',
+        "{{cookiecutter.name}}/README.md": "{{ cookiecutter.name }}\n",
+    },
+}
+
+
+@pytest.mark.parametrize("engine", sorted(MISSING_EXTENSION))
+def test_missing_jinja_extension_names_the_package_to_add(
+    engine: str, tmp_path: Path, workdir: Path
+) -> None:
+    template = write_tree(tmp_path / "missing-ext", MISSING_EXTENSION[engine])
+    result = run_portkit("new", str(template), "p", "--defaults", "--trust", cwd=workdir)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-2:] == [
+        "Error: The template needs the Jinja extension 'no_such_ext', which is not installed.",
+        "Hint: Add its package to portkit: `pipx inject portkit no-such-ext` (or `pip install "
+        "no-such-ext` where portkit is installed), then run the command again.",
+    ]
+    assert "Traceback" not in result.stderr
+    assert not (workdir / "p").exists()

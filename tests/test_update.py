@@ -237,6 +237,7 @@ def test_conflicting_edit_and_abort_restores_exactly(source: Source, project: Pa
     commit_edits(project, {"README.md": "# Demo\n\nMy own introduction.\n"})
     (project / "scratch.txt").write_text("untracked work\n")
     before = state(project)
+    before_template = git("rev-parse", "portkit/template", cwd=project)
     source.release({"README.md": "# %project_name%\n\nThe template's new introduction.\n"})
     with pytest.raises(UpdateConflictError) as caught:
         update(source, project)
@@ -245,15 +246,81 @@ def test_conflicting_edit_and_abort_restores_exactly(source: Source, project: Pa
     text = (project / "README.md").read_text()
     assert "<<<<<<<" in text and "My own introduction." in text
     assert "The template's new introduction." in text
+    # the template branch has not moved yet: it moves only once the merge is committed
+    assert git("rev-parse", "portkit/template", cwd=project) == before_template
+    assert git("rev-parse", "MERGE_HEAD^", cwd=project) == before_template
     git("merge", "--abort", cwd=project)
-    after = state(project)
-    assert after["head"] == before["head"]
-    assert after["status"] == before["status"]
-    assert after["files"] == before["files"]
-    # the template branch keeps the render: the next run offers the same update again
+    assert state(project) == before  # HEAD, every ref, the index and the files
+    # the next run offers the same update again
     again = update(source, project, dry_run=True)
     assert "README.md" in {change.path for change in again.changes}
     assert again.conflicts == ["README.md"]
+
+
+def resolve_readme_conflict(source: Source, project: Path) -> str:
+    """Update into a README conflict, resolve it and commit; return the merged render."""
+    commit_edits(project, {"README.md": "# Demo\n\nMy own introduction.\n"})
+    source.release({"README.md": "# %project_name%\n\nThe template's new introduction.\n"})
+    with pytest.raises(UpdateConflictError):
+        update(source, project)
+    render = git("rev-parse", "MERGE_HEAD", cwd=project)
+    (project / "README.md").write_text("# Demo\n\nBoth introductions, merged by hand.\n")
+    git("add", "README.md", cwd=project)
+    git("commit", "--quiet", "--no-edit", cwd=project)
+    return render
+
+
+def test_resolved_conflict_moves_the_template_branch_and_is_the_next_base(
+    source: Source, project: Path
+) -> None:
+    render = resolve_readme_conflict(source, project)
+    assert git("rev-parse", "HEAD^2", cwd=project) == render
+    head = git("rev-parse", "HEAD", cwd=project)
+    # the next update finds the merged render: nothing to do, and the branch moves to it
+    result = update(source, project)
+    assert result.outcome is Outcome.UP_TO_DATE
+    assert git("rev-parse", "portkit/template", cwd=project) == render
+    assert git("rev-parse", "HEAD", cwd=project) == head
+    # and it is the base of the update after: the resolved README is not re-opened
+    source.release({"new.txt": "added in v3\n"})
+    assert update(source, project).outcome is Outcome.MERGED
+    assert (project / "README.md").read_text() == "# Demo\n\nBoth introductions, merged by hand.\n"
+    assert (project / "new.txt").read_text() == "added in v3\n"
+
+
+def test_resolved_conflict_pushed_at_once_gives_clones_the_right_base(
+    source: Source, project: Path, tmp_path: Path
+) -> None:
+    """`git push origin main portkit/template` right after the commit, then update in a clone."""
+    render = resolve_readme_conflict(source, project)
+    remote = tmp_path / "remote.git"
+    git("init", "--quiet", "--bare", str(remote), cwd=tmp_path)
+    git("push", "--quiet", str(remote), "main", "portkit/template", cwd=project)
+    clone = tmp_path / "clone"
+    git("clone", "--quiet", str(remote), str(clone), cwd=tmp_path)
+    source.release({"new.txt": "added in v3\n"})
+    result = update(source, clone)
+    assert result.outcome is Outcome.MERGED
+    assert {change.path for change in result.changes} == {".portkit.yml", "new.txt"} - (
+        {".portkit.yml"} if source.kind == "builtin" else set()
+    )
+    assert (clone / "README.md").read_text() == "# Demo\n\nBoth introductions, merged by hand.\n"
+    assert git("rev-parse", "portkit/template^", cwd=clone) == render
+
+
+def test_staged_merge_committed_later_moves_the_template_branch(
+    source: Source, project: Path
+) -> None:
+    before = state(project)
+    source.release({"README.md": "# %project_name%\n\nVersion 2.\n"})
+    assert update(source, project, commit=False).outcome is Outcome.STAGED
+    git("merge", "--abort", cwd=project)
+    assert state(project) == before
+    assert update(source, project, commit=False).outcome is Outcome.STAGED
+    render = git("rev-parse", "MERGE_HEAD", cwd=project)
+    git("commit", "--quiet", "--no-edit", cwd=project)
+    assert update(source, project).outcome is Outcome.UP_TO_DATE
+    assert git("rev-parse", "portkit/template", cwd=project) == render
 
 
 def test_file_deleted_by_user_stays_deleted(source: Source, project: Path) -> None:
@@ -284,6 +351,20 @@ def test_rename_by_template_keeps_the_users_edit(source: Source, project: Path) 
     assert not (project / "notes.txt").exists()
     assert (project / "docs/notes.txt").read_text() == NOTES + "my note\n"
     assert any(c.status == "renamed" and c.old_path == "notes.txt" for c in result.changes)
+
+
+def test_rename_and_rewrite_by_template_is_a_modify_delete_conflict(
+    source: Source, project: Path
+) -> None:
+    """Beyond git's rename threshold the rename is a deletion plus a new file (docs/update.md)."""
+    commit_edits(project, {"notes.txt": NOTES + "my note\n"})
+    rewritten = "".join(f"entirely new line {n}\n" for n in range(1, 9))
+    source.release({"notes.txt": None, "docs/notes.txt": rewritten})
+    with pytest.raises(UpdateConflictError) as caught:
+        update(source, project)
+    assert caught.value.conflicts == ["notes.txt"]
+    assert (project / "notes.txt").read_text() == NOTES + "my note\n"
+    assert (project / "docs/notes.txt").read_text() == rewritten
 
 
 def test_new_question_takes_its_default(source: Source, project: Path) -> None:
@@ -541,3 +622,33 @@ def test_missing_branch_and_unavailable_version_explains_recovery(tmp_path: Path
         update(source, project)
     assert "git fetch origin portkit/template:portkit/template" in caught.value.hint
     assert state(project) == before
+
+
+def test_secret_answers_take_their_default_unless_given_again(tmp_path: Path) -> None:
+    """Secrets are not recorded: an update renders the default, even in a terminal, unless
+    `--data` gives it again (docs/update.md, "Secret answers")."""
+    from conftest import COPIER_FIXTURE, make_git_template
+
+    files = {**COPIER_FIXTURE, "token.txt.jinja": "{{ api_token }}\n"}
+    template = make_git_template(tmp_path / "tpl", files)
+    project = tmp_path / "project"
+    request = NewRequest(
+        template=str(template), destination=project, data={"api_token": "given"}, defaults=True
+    )
+    new_project(request, Catalog())
+    assert (project / "token.txt").read_text() == "given\n"
+    assert "api_token" not in recorded(project)["answers"]  # type: ignore[operator]
+    write_tree(template, {"CHANGELOG.md": "v2\n"})
+    git("add", "--all", cwd=template)
+    git("commit", "--quiet", "-m", "v2", cwd=template)
+    git("tag", "v2", cwd=template)
+    # interactive (a terminal) but no new question: nothing is asked, the secret is the default
+    preview = update_project(
+        UpdateRequest(project=project, interactive=True, dry_run=True), Catalog()
+    )
+    assert {c.path for c in preview.changes} == {".portkit.yml", "CHANGELOG.md", "token.txt"}
+    given = update_project(
+        UpdateRequest(project=project, interactive=True, data={"api_token": "given"}), Catalog()
+    )
+    assert given.outcome is Outcome.MERGED
+    assert (project / "token.txt").read_text() == "given\n"

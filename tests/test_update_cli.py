@@ -66,6 +66,7 @@ def test_conflict_exits_3_lists_files_and_abort_restores(made: Path, copier_temp
     (made / "scratch.txt").write_text("untracked\n")
     head = git("rev-parse", "HEAD", cwd=made)
     status = git("status", "--porcelain", cwd=made)
+    refs = git("for-each-ref", cwd=made)
     release(copier_template, {"README.md.jinja": "# {{ project_name }}\n\nTheirs.\n"}, "v2")
     info = run_portkit("info", cwd=made)
     assert "newest:    v2 — run `portkit update` to bring it in" in info.stdout
@@ -74,8 +75,11 @@ def test_conflict_exits_3_lists_files_and_abort_restores(made: Path, copier_temp
     assert "Error: The update left 1 conflicted file(s): README.md" in result.stderr
     assert "git merge --abort" in result.stderr and "git add" in result.stderr
     assert "Traceback" not in result.stderr
-    assert "<<<<<<<" in (made / "README.md").read_text()
+    assert (made / "README.md").read_text() == (
+        "# Demo\n\n<<<<<<< HEAD\nMine.\n=======\nTheirs.\n>>>>>>> portkit/update\n"
+    )
     git("merge", "--abort", cwd=made)
+    assert git("for-each-ref", cwd=made) == refs
     assert git("rev-parse", "HEAD", cwd=made) == head
     assert git("status", "--porcelain", cwd=made) == status
     assert (made / "README.md").read_text() == "# Demo\n\nMine.\n"
@@ -117,9 +121,15 @@ def test_data_changes_an_answer_and_no_commit_stages(made: Path) -> None:
     result = run_portkit("update", "--data", "project_name=Fraud API", "--no-commit", cwd=made)
     assert result.returncode == 0, result.stderr
     assert "The merge is staged, not committed" in result.stdout
+    assert "run `portkit update` once more to move portkit/template" in result.stdout
+    assert "git push origin portkit/template" not in result.stdout  # it has not moved yet
     assert git("rev-parse", "HEAD", cwd=made) == head
     assert (made / "README.md").read_text().startswith("# Fraud API")
     assert git("commit", "--quiet", "--no-edit", cwd=made) == ""
+    again = run_portkit("update", cwd=made)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith("Already up to date: ")
+    assert git("rev-parse", "portkit/template", cwd=made) == git("rev-parse", "HEAD^2", cwd=made)
 
 
 def test_not_a_project_and_usage_errors(workdir: Path, made: Path) -> None:
@@ -191,3 +201,20 @@ def test_real_builtin_template_from_a_newer_portkit(workdir: Path, tmp_path: Pat
     assert (project / ".gitignore").read_text().endswith("my-local-stuff/\n")
     again = update_project(UpdateRequest(project=project), Catalog(builtin=templates))
     assert again.outcome is Outcome.UP_TO_DATE
+
+
+def test_new_required_question_names_the_data_flag(made: Path, copier_template: Path) -> None:
+    config = COPIER_FIXTURE["copier.yml"] + "license:\n  type: str\n  choices: [BSD, MIT]\n"
+    release(copier_template, {"copier.yml": config, "LICENSE.jinja": "{{ license }}\n"}, "v2")
+    refs = git("for-each-ref", cwd=made)
+    result = run_portkit("update", cwd=made)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == (
+        "Hint: Answer it: --data license=BSD|MIT (one of the values separated by |). "
+        "An --answers-file works too."
+    )
+    assert git("for-each-ref", cwd=made) == refs
+    assert git("status", "--porcelain", cwd=made) == ""
+    answered = run_portkit("update", "--data", "license=MIT", cwd=made)
+    assert answered.returncode == 0, answered.stderr
+    assert (made / "LICENSE").read_text() == "MIT\n"

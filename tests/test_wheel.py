@@ -74,3 +74,19 @@ def test_wheel_installs_and_generates_every_builtin_template(tmp_path: Path) -> 
             check=True,
         ).stdout.strip()
         assert located.startswith(str(tmp_path / "venv")), located
+    # what `pipx install portkit` brings: the render-time extensions, not the projects' own tools
+    installed = subprocess.run(
+        [
+            str(tmp_path / "venv" / "bin" / "python"),
+            "-c",
+            "import importlib.util as u; print(*[bool(u.find_spec(m)) for m in ("
+            "'copier_template_extensions', 'copier_templates_extensions', 'mlflow', 'pre_commit',"
+            " 'sklearn', 'pandas')])",
+        ],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert installed == ["True", "True", "False", "False", "False", "False"]

@@ -51,6 +51,31 @@ class TemplateError(PortkitError):
     """A template is malformed or cannot be fetched or rendered."""
 
 
+class MissingExtensionError(TemplateError):
+    """A template names a Jinja extension whose Python package is not installed beside portkit."""
+
+    def __init__(self, module: str) -> None:
+        package = module.split(".")[0].replace("_", "-")
+        super().__init__(
+            f"The template needs the Jinja extension '{module}', which is not installed.",
+            f"Add its package to portkit: `pipx inject portkit {package}` (or `pip install "
+            f"{package}` where portkit is installed), then run the command again.",
+        )
+        self.module = module
+        self.package = package
+
+
+def extension_error(error: BaseException) -> TemplateError:
+    """An engine's "cannot load extension" error, naming the module when an import failed.
+
+    Both engines raise theirs while handling the `ModuleNotFoundError`, which carries the name.
+    """
+    cause = error.__cause__ or error.__context__
+    if isinstance(cause, ModuleNotFoundError) and cause.name:
+        return MissingExtensionError(cause.name)
+    return TemplateError(f"The template failed to render: {error}")
+
+
 class UntrustedTemplateError(PortkitError):
     """The template would run code (tasks, hooks, extensions) and `--trust` was not given."""
 
@@ -75,6 +100,27 @@ class ForbiddenPathError(PortkitError):
 
 class AnswerError(PortkitError):
     """An answer is unknown to the template, malformed, or fails a question's validator."""
+
+
+class RequiredAnswerError(AnswerError):
+    """Questions without a default were left unanswered where nobody can be asked."""
+
+    def __init__(self, questions: Sequence[tuple[str, Sequence[str]]]) -> None:
+        names = ", ".join(f"'{name}'" for name, _ in questions)
+        flags = " ".join(
+            f"--data {name}={'|'.join(choices) if choices else 'VALUE'}"
+            for name, choices in questions
+        )
+        one = len(questions) == 1
+        super().__init__(
+            f"{'Question' if one else 'Questions'} {names} "
+            f"{'has' if one else 'have'} no default, so --defaults (or no terminal) cannot "
+            f"answer {'it' if one else 'them'}.",
+            f"Answer {'it' if one else 'them'}: {flags}"
+            + (" (one of the values separated by |)." if any(c for _, c in questions) else ".")
+            + " An --answers-file works too.",
+        )
+        self.questions = [name for name, _ in questions]
 
 
 class DestinationError(PortkitError):

@@ -47,10 +47,31 @@ def questions(config: dict[str, Any], engine: Engine) -> list[Question]:
         if key.startswith("_"):
             continue
         if engine is Engine.COPIER and isinstance(value, dict):
-            found.append(Question(key, bool(value.get("secret", False)), value.get("default")))
+            secret = bool(value.get("secret", False))
+            choices = _choice_values(value.get("choices"))
+            if not choices and value.get("type") == "bool":
+                choices = ("true", "false")
+            # a `when` may depend on other answers: copier alone can tell whether it is asked
+            required = "default" not in value and value.get("when", True) is True
+            found.append(Question(key, secret, value.get("default"), choices, required))
         else:
             found.append(Question(key, False, value))
     return found
+
+
+def _choice_values(choices: object) -> tuple[str, ...]:
+    """The values `--data` takes for copier's choices, whatever form the template uses.
+
+    A list of values or of `[label, value]` pairs, or a mapping label -> value, where a value may
+    itself be `{value: ..., validator: ...}`.
+    """
+    if isinstance(choices, dict):
+        items: list[Any] = list(choices.values())
+    elif isinstance(choices, list):
+        items = [c[-1] if isinstance(c, list) and len(c) == 2 else c for c in choices]
+    else:
+        return ()
+    return tuple(str(i.get("value") if isinstance(i, dict) else i) for i in items)
 
 
 def description(config: dict[str, Any], folder: Path) -> str:

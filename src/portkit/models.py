@@ -53,6 +53,8 @@ class Question:
     name: str
     secret: bool = False
     default: Any = None
+    choices: tuple[str, ...] = ()  # the values a choice question accepts, as `--data` takes them
+    required: bool = False  # no default and always asked: only a given answer will do
 
 
 @dataclass

@@ -2,10 +2,11 @@
 
 The pristine render of the template lives on the `portkit/template` branch of the project's own
 repository (the design nf-core's `sync` proved on thousands of repositories). An update renders the
-target version with the recorded answers into a temporary worktree of that branch, commits it
-there and merges the branch into the user's branch. Because git does the merge, renames are
-followed, a file the user changed and the template deleted is a modify/delete conflict instead of
-a silent loss, every editor understands the conflicts, and `git merge --abort` undoes everything.
+target version with the recorded answers into a temporary worktree of that branch, commits it on
+top of the branch and merges that commit into the user's branch; the branch follows once the merge
+is committed (`template_branch`). Because git does the merge, renames are followed, a file the
+user changed and the template deleted is a modify/delete conflict instead of a silent loss, every
+editor understands the conflicts, and `git merge --abort` undoes everything, refs included.
 
 copier's own `update` cannot update projects rendered from a plain folder (how a wheel ships
 templates), exits 0 on conflicts and drops edits on renames; see issue 3 for the measurements.
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from portkit import git, provenance
+from portkit import template_branch as branch
 from portkit._version import __version__
 from portkit.catalog import Catalog, locate
 from portkit.errors import (
@@ -48,9 +50,6 @@ __all__ = [
 
 Progress = Callable[[str], None]
 Completed = subprocess.CompletedProcess[str]
-
-TEMPLATE_REF = "refs/heads/" + TEMPLATE_BRANCH
-REMOTE_TEMPLATE_REF = "refs/remotes/origin/" + TEMPLATE_BRANCH
 
 #: Rename detection on whatever the user's git configuration says: it is what keeps an edit to a
 #: file the template renamed.
@@ -139,6 +138,7 @@ class _Base:
 
     commit: str
     source: BaseSource
+    moved: bool = False  # the branch lags behind a render the user merged: move it there
     synced: str = ""  # the merge base, or (unrelated histories) the render HEAD records
     related: bool = True  # False: git finds no merge base, so the merge names `synced` itself
 
@@ -172,11 +172,11 @@ def update_project(
         if request.dry_run:
             return _preview(project.root, base, new_commit, result)
         if _is_up_to_date(base, new_commit):
-            if base.source is not BaseSource.BRANCH:  # recovered: keep it for next time
-                _set_template_branch(project.root, new_commit)
+            if base.source is not BaseSource.BRANCH or base.moved:  # keep it for next time
+                branch.move(project.root, new_commit)
             return _replace(result, outcome=Outcome.UP_TO_DATE)
         _refuse_overwriting_untracked(project.root, changes)
-        say(f"Merging {TEMPLATE_BRANCH} into {project.branch}")
+        say(f"Merging the new render into {project.branch}")
         commit = _merge(project, base, new_commit, request.commit, _message(result))
         outcome = Outcome.MERGED if request.commit else Outcome.STAGED
         return _replace(result, outcome=outcome, commit=commit)
@@ -270,12 +270,13 @@ def _find_base(
 ) -> _Base:
     """Find the last render the project was synced with; recover it when the branch is gone."""
     for name, source in (
-        (TEMPLATE_REF, BaseSource.BRANCH),
-        (REMOTE_TEMPLATE_REF, BaseSource.REMOTE),
+        (branch.TEMPLATE_REF, BaseSource.BRANCH),
+        (branch.REMOTE_TEMPLATE_REF, BaseSource.REMOTE),
     ):
-        commit = _resolve(project.root, name)
-        if commit:
-            return _Base(commit, source)
+        tip = branch.resolve(project.root, name)
+        if tip:
+            merged = branch.merged_render(project.root, tip)
+            return _Base(merged, source, moved=merged != tip)
     record = project.record
     if not _recorded_version_available(ref, record):
         raise ProjectError(
@@ -318,11 +319,6 @@ def _with_sync_point(root: Path, base: _Base) -> _Base:
 def _blob(root: Path, commit: str) -> str:
     spec = f"{commit}:{provenance.FILENAME}"
     return git.run(["rev-parse", "--verify", "--quiet", spec], root, check=False).stdout.strip()
-
-
-def _resolve(root: Path, name: str) -> str | None:
-    found = git.run(["rev-parse", "--verify", "--quiet", name + "^{commit}"], root, check=False)
-    return found.stdout.strip() or None
 
 
 def _recorded_version_available(ref: TemplateRef, record: Provenance) -> bool:
@@ -406,10 +402,8 @@ def _commit_render(root: Path, rendered: _Rendered, parent: str, worktree: Path)
     tree = _write_tree(root, rendered.folder, worktree, start=parent)
     if tree == git.output(["rev-parse", parent + "^{tree}"], root):
         return parent
-    record = rendered.record
-    return _commit_tree(
-        root, tree, parent, f"Render {record.template} {record.version} with portkit"
-    )
+    message = branch.render_message(rendered.record.template, rendered.record.version)
+    return _commit_tree(root, tree, parent, message)
 
 
 def _changes(root: Path, old: str, new: str) -> list[FileChange]:
@@ -479,31 +473,33 @@ def _refuse_overwriting_untracked(root: Path, changes: list[FileChange]) -> None
         )
 
 
-def _set_template_branch(root: Path, commit: str) -> None:
-    git.run(["update-ref", "-m", "portkit update", TEMPLATE_REF, commit], root)
-
-
 def _merge(
     project: _Project, base: _Base, new_commit: str, commit: bool, message: str
 ) -> str | None:
-    """Merge the template branch; return the merge commit, None when left staged."""
+    """Merge the new render; return the merge commit, None when left staged.
+
+    `portkit/template` moves only with a committed merge: a conflicted or staged merge leaves
+    the render as MERGE_HEAD alone, so `git merge --abort` restores every ref, and the next update
+    moves the branch once the user has committed it (see `template_branch`).
+    """
     root = project.root
-    previous = _resolve(root, TEMPLATE_REF)
-    _set_template_branch(root, new_commit)
     if base.related:
-        merged = _git_merge(root, commit, message)
+        merged = _git_merge(root, new_commit, commit, message)
     else:
         merged = _merge_with_base(root, base.synced, new_commit, commit, message)
     if merged.returncode != 0:
-        _fail(root, merged, previous)
-    return git.output(["rev-parse", "HEAD"], root) if commit else None
+        _fail(root, merged)
+    if not commit:
+        return None
+    branch.move(root, new_commit)
+    return git.output(["rev-parse", "HEAD"], root)
 
 
-def _git_merge(root: Path, commit: bool, message: str) -> Completed:
+def _git_merge(root: Path, new_commit: str, commit: bool, message: str) -> Completed:
     """`git merge --no-ff`: always a merge commit (or a staged merge) with our message."""
     args = [*_MERGE_CONFIG, *git.identity_config(root), "merge", "--no-ff", "--no-verify"]
     args += ["--no-commit"] if not commit else []
-    return git.run([*args, "-m", message, TEMPLATE_BRANCH], root, check=False)
+    return branch.merge(root, new_commit, [*args, "-m", message])
 
 
 def _merge_with_base(
@@ -517,7 +513,10 @@ def _merge_with_base(
     updates then have a real merge base.
     """
     merged = git.run(
-        [*_MERGE_CONFIG, "merge-recursive", base, "--", "HEAD", new_commit], root, check=False
+        [*_MERGE_CONFIG, "merge-recursive", base, "--", "HEAD", new_commit],
+        root,
+        check=False,
+        env=branch.label_env(new_commit),
     )
     if merged.returncode not in (0, 1):
         return merged
@@ -533,15 +532,11 @@ def _merge_with_base(
     return merged
 
 
-def _fail(root: Path, merged: Completed, previous: str | None) -> None:
-    """Conflicts are the user's to resolve; any other failure puts the template branch back."""
+def _fail(root: Path, merged: Completed) -> None:
+    """Conflicts are the user's to resolve; any other failure is git's, reported in its words."""
     conflicts = git.output(["diff", "--name-only", "--diff-filter=U"], root).splitlines()
     if conflicts:
         raise UpdateConflictError(root, conflicts)
-    if previous:
-        _set_template_branch(root, previous)
-    else:
-        git.run(["update-ref", "-d", TEMPLATE_REF], root, check=False)
     detail = (merged.stderr or merged.stdout).strip().splitlines()
     raise GitError(f"git merge failed: {detail[-1] if detail else 'no output'}")
 
@@ -552,7 +547,7 @@ def _message(result: UpdateResult) -> str:
     else:
         subject = f"Update {result.template} from {result.old_version} to {result.new_version}"
     return (
-        f"{subject}\n\nMerge the pristine render on {TEMPLATE_BRANCH} "
+        f"{subject}\n\nMerge the pristine render of {result.template} {result.new_version} "
         f"({len(result.changes)} file(s) changed by the template) with `portkit update`."
     )
 

@@ -112,12 +112,12 @@ def _report(result: UpdateResult) -> None:
     _list_changes(result)
     if result.commit:
         typer.echo(f"Merged into {result.branch} as {result.commit[:12]}.")
+        typer.echo("Push the template branch along with yours: git push origin portkit/template")
     else:
         typer.echo(
-            "The merge is staged, not committed: review it (git diff --cached), then `git commit`;"
-            " or `git merge --abort`."
+            "The merge is staged, not committed: review it (git diff --cached), then `git commit`"
+            " and run `portkit update` once more to move portkit/template; or `git merge --abort`."
         )
-    typer.echo("Push the template branch along with yours: git push origin portkit/template")
 
 
 def _report_base(result: UpdateResult) -> None:

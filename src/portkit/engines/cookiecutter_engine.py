@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from portkit.errors import AnswerError, ForbiddenPathError, TemplateError
+from portkit.errors import AnswerError, ForbiddenPathError, TemplateError, extension_error
 from portkit.models import FetchedTemplate
 
 _HOOK_NAMES = ("pre_prompt", "pre_gen_project", "post_gen_project")
@@ -76,6 +76,8 @@ def render(
                 _move_contents(project_dir, destination)
     except ValueError as error:  # an extra_context value that is not one of a choice's options
         raise AnswerError(str(error)) from error
+    except cc_errors.UnknownExtension as error:
+        raise extension_error(error) from error
     except (cc_errors.CookiecutterException, JinjaTemplateError) as error:
         raise TemplateError(f"The template failed to render: {error}") from error
     return {key: value for key, value in context["cookiecutter"].items() if not key.startswith("_")}

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
-from portkit.errors import AnswerError, ForbiddenPathError, TemplateError, UntrustedTemplateError
+from portkit.errors import (
+    AnswerError,
+    ForbiddenPathError,
+    RequiredAnswerError,
+    TemplateError,
+    UntrustedTemplateError,
+    extension_error,
+)
 from portkit.models import FetchedTemplate
 
 _UNSAFE_SETTINGS = {
@@ -33,6 +41,7 @@ def render(
     import jinja2
     from copier import errors as copier_errors
 
+    _check_required(template, answers, interactive)
     try:
         worker = copier.run_copy(
             str(template.folder),
@@ -48,6 +57,8 @@ def render(
         raise ForbiddenPathError(str(error)) from error
     except copier_errors.UnsafeTemplateError as error:
         raise UntrustedTemplateError([str(error)]) from error
+    except copier_errors.ExtensionNotFoundError as error:
+        raise extension_error(error) from error
     except copier_errors.CopierAnswersInterrupt as error:
         raise KeyboardInterrupt from error
     except copier_errors.InteractiveSessionError as error:
@@ -57,7 +68,7 @@ def render(
     except (copier_errors.CopierError, jinja2.TemplateError) as error:
         raise TemplateError(f"The template failed to render: {error}") from error
     except ValueError as error:  # copier reports failed validators and required answers this way
-        raise AnswerError(str(error)) from error
+        raise _answer_error(error, template) from error
     combined = worker.answers.combined
     hidden = worker.answers.hidden
     return {
@@ -65,3 +76,27 @@ def render(
         for q in template.questions
         if not q.secret and q.name in combined and q.name not in hidden
     }
+
+
+def _answer_error(error: ValueError, template: FetchedTemplate) -> AnswerError:
+    """Name the `--data` that answers a required question; other answer errors as copier says."""
+    required = re.fullmatch(r'Question "(.+)" is required', str(error))
+    if not required:
+        return AnswerError(str(error))
+    name = required.group(1)
+    choices = next((q.choices for q in template.questions if q.name == name), ())
+    return RequiredAnswerError([(name, choices)])
+
+
+def _check_required(template: FetchedTemplate, answers: dict[str, Any], interactive: bool) -> None:
+    """Without prompts, name every unanswered question that has no default, all at once.
+
+    copier stops at the first one, so a user would need one attempt per question.
+    """
+    if interactive:
+        return
+    missing = [
+        (q.name, q.choices) for q in template.questions if q.required and q.name not in answers
+    ]
+    if missing:
+        raise RequiredAnswerError(missing)
