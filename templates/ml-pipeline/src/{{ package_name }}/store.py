@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import tracking
+from .dag import hash_path
 
 if TYPE_CHECKING:
     from .params import Params
@@ -40,11 +41,8 @@ def sqlite_digest(uri: str) -> str | None:
     database = sqlite_file(uri)
     if database is None or not database.is_file():
         return None
-    digest = hashlib.sha256()
-    for path in (database, database.with_name(database.name + "-wal")):
-        if path.is_file():
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+    files = (database, database.with_name(database.name + "-wal"))
+    return hashlib.sha256("".join(hash_path(f) for f in files if f.is_file()).encode()).hexdigest()
 
 
 def same_bytes(recorded: dict[str, Any] | None, root: Path) -> bool:
