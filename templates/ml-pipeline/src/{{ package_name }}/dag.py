@@ -1,20 +1,26 @@
 """A small DAG of stages with a content-hash cache: a stage re-runs only when its code, its params
 or its inputs changed, or when one of its outputs is missing or was edited by hand.
 
-Each stage's fingerprint is a SHA-256 over its own source files, the params sections it reads
-and the bytes of every input file (the outputs of the stages it needs, plus extra inputs such as
-the data file). The fingerprint and the hashes of the outputs are stored in
-`artifacts/.cache/<stage>.json` after the stage succeeds; a failed stage stores nothing.
+Each stage's fingerprint is a SHA-256 over the code it runs (its module `steps/<stage>.py` and
+every module of the package that module imports, found by `imports.py`: editing a helper re-runs
+every stage that uses it), its declaration, the params sections it reads and the bytes of every
+input file (the outputs of the stages it needs, plus extra inputs such as the data file). The
+fingerprint and the hashes of the outputs are stored in `artifacts/.cache/<stage>.json` after the
+stage succeeds; a failed stage stores nothing. Stages that read or write the tracking store also
+keep there the state of the store they left behind (see `store.py`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from .imports import ImportClosure
 
 CACHE_DIR = "artifacts/.cache"
 
@@ -27,9 +33,17 @@ class Stage:
     needs: tuple[str, ...]
     params: tuple[str, ...]
     outputs: tuple[str, ...]
-    code: tuple[str, ...]
     extra_inputs: Callable[[Any, Path], list[Path]] | None = None
-    tracked: bool = False  # reads or writes the tracking server: its URI is part of the key
+    tracked: bool = False  # reads or writes the tracking store: its state is part of freshness
+
+    @property
+    def module(self) -> str:
+        """The module that runs the stage, relative to the package: `steps.<name>`."""
+        return f"steps.{self.name}"
+
+    def declaration(self) -> str:
+        """What the stage is declared to need, read and write, as text for the fingerprint."""
+        return json.dumps([self.name, self.needs, self.params, self.outputs])
 
 
 @dataclass
@@ -91,16 +105,23 @@ def hash_path(path: Path) -> str:
 class Cache:
     """Fingerprints of the last successful run of each stage."""
 
-    def __init__(self, root: Path, code_dir: Path) -> None:
+    def __init__(self, root: Path, code_dir: Path, package: str) -> None:
         self.root = root
         self.code_dir = code_dir
+        self.package = package
+        self.closure = ImportClosure(code_dir, package)
         self.folder = root / CACHE_DIR
 
+    def code(self, stage: Stage) -> list[Path]:
+        """The package's source files STAGE runs: its module and all it imports."""
+        return self.closure.files(f"{self.package}.{stage.module}")
+
     def key(self, stage: Stage, params_part: dict[str, Any], inputs: list[Path], extra: str) -> str:
-        """The fingerprint of STAGE for these params, inputs and extra text."""
-        digest = hashlib.sha256(stage.name.encode())
-        for name in stage.code:
-            digest.update(name.encode() + b"\0" + (self.code_dir / name).read_bytes())
+        """The fingerprint of STAGE for its code and these params, inputs and extra text."""
+        digest = hashlib.sha256(stage.declaration().encode())
+        for path in self.code(stage):
+            name = path.relative_to(self.code_dir).as_posix()
+            digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
         digest.update(json.dumps(params_part, sort_keys=True, default=str).encode())
         for path in inputs:
             state = hash_path(path) if path.exists() else "missing"
@@ -114,9 +135,9 @@ class Cache:
         if not stamp.is_file():
             return False
         recorded = json.loads(stamp.read_text(encoding="utf-8"))
-        if recorded.get("key") != key:
+        if recorded.get("key") != key or set(recorded.get("outputs", {})) != set(stage.outputs):
             return False
-        for out, expected in recorded.get("outputs", {}).items():
+        for out, expected in recorded["outputs"].items():
             path = self.root / out
             if not path.exists() or hash_path(path) != expected:
                 return False
@@ -124,10 +145,29 @@ class Cache:
 
     def store(self, stage: Stage, key: str) -> None:
         """Record that STAGE succeeded with KEY and what its outputs now hold."""
-        self.folder.mkdir(parents=True, exist_ok=True)
         outputs = {out: hash_path(self.root / out) for out in stage.outputs}
-        stamp = {"key": key, "outputs": outputs}
-        (self.folder / f"{stage.name}.json").write_text(json.dumps(stamp, indent=2) + "\n")
+        self._write(stage, {"key": key, "outputs": outputs})
+
+    def witness(self, stage: Stage) -> dict[str, Any] | None:
+        """The state of the tracking store STAGE's outputs were last known to match."""
+        stamp = self.folder / f"{stage.name}.json"
+        if not stamp.is_file():
+            return None
+        found = json.loads(stamp.read_text(encoding="utf-8")).get("store")
+        return found if isinstance(found, dict) else None
+
+    def set_witness(self, stage: Stage, state: dict[str, Any]) -> None:
+        """Record STATE as the tracking store STAGE's outputs match (after a successful run)."""
+        stamp = json.loads((self.folder / f"{stage.name}.json").read_text(encoding="utf-8"))
+        self._write(stage, {**stamp, "store": state})
+
+    def _write(self, stage: Stage, stamp: dict[str, Any]) -> None:
+        """Write STAGE's record beside and rename it into place (never half a file)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        target = self.folder / f"{stage.name}.json"
+        partial = target.with_suffix(".json.partial")
+        partial.write_text(json.dumps(stamp, indent=2) + "\n", encoding="utf-8")
+        os.replace(partial, target)
 
     def forget(self, stage: Stage) -> None:
         """Drop STAGE's record so it runs next time."""

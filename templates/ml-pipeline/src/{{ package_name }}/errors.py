@@ -30,3 +30,7 @@ class GateFailedError(PipelineError):
     """The model missed a quality gate; nothing was registered."""
 
     exit_code = 3
+
+
+class NoChampionError(PipelineError):
+    """No model version holds the alias yet (a new or empty tracking store)."""

@@ -2,9 +2,10 @@
 
     ingest → validate → featurize → train → evaluate → gate → register
 
-`run_pipeline` runs a stage only when its fingerprint changed (see dag.py), logs each stage that
-runs as a child of one MLflow parent run, and stops at the first failure: a failed stage records
-no cache entry and nothing after it runs, so no partial model is ever registered.
+`run_pipeline` runs a stage only when its fingerprint changed (see dag.py) or, for gate and
+register, when the tracking store is no longer the one they left (see store.py). It logs each
+stage that runs as a child of one MLflow parent run, and stops at the first failure: a failed
+stage records no cache entry and nothing after it runs, so no partial model is ever registered.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import store
 from .dag import Cache, Dag, Stage
 from .params import Params
 from .runs import PipelineRun
@@ -39,7 +41,6 @@ DAG = Dag(
             needs=(),
             params=("data",),
             outputs=("data/raw.parquet", "data/raw.json"),
-            code=("steps/ingest.py",),
             extra_inputs=_data_file,
         ),
         Stage(
@@ -47,7 +48,6 @@ DAG = Dag(
             needs=("ingest",),
             params=("task", "data", "validation"),
             outputs=("artifacts/validation.json", "reports/validation.md"),
-            code=("steps/validate.py",),
             extra_inputs=_schema_file,
         ),
         Stage(
@@ -62,7 +62,6 @@ DAG = Dag(
                 "features",
             ),
             outputs=("data/train.parquet", "data/test.parquet"),
-            code=("steps/featurize.py",),
             extra_inputs=_schema_file,
         ),
         Stage(
@@ -70,21 +69,18 @@ DAG = Dag(
             needs=("featurize",),
             params=("task", "data.target", "split", "features", "model"),
             outputs=("artifacts/model.pkl", "artifacts/cv_metrics.json"),
-            code=("steps/train.py", "metrics.py"),
         ),
         Stage(
             "evaluate",
             needs=("featurize", "train"),
             params=("task", "data.target"),
             outputs=("artifacts/metrics.json", "artifacts/plots"),
-            code=("steps/evaluate.py",),
         ),
         Stage(
             "gate",
             needs=("evaluate",),
             params=("task", "gates", "registry"),
             outputs=("artifacts/gate.json", "reports/metrics.md"),
-            code=("steps/gate.py", "metrics.py", "registry.py"),
             tracked=True,
         ),
         Stage(
@@ -92,7 +88,6 @@ DAG = Dag(
             needs=("ingest", "featurize", "train", "evaluate", "gate"),
             params=("registry",),
             outputs=("artifacts/registration.json",),
-            code=("steps/register.py", "registry.py"),
             tracked=True,
         ),
     )
@@ -118,13 +113,25 @@ def stage_key(cache: Cache, stage: Stage, params: Params, root: Path) -> str:
     return cache.key(stage, params.section(*stage.params), DAG.inputs(stage, params, root), extra)
 
 
+def is_fresh(cache: Cache, stage: Stage, params: Params, root: Path) -> bool:
+    """True when STAGE's recorded outputs still hold: same fingerprint, same tracking store."""
+    if not cache.is_fresh(stage, stage_key(cache, stage, params, root)):
+        return False
+    return not stage.tracked or store.unchanged(cache.witness(stage), root, params)
+
+
+def new_cache(root: Path) -> Cache:
+    """The cache of the project at ROOT, keyed on this package's code."""
+    return Cache(root, PACKAGE_DIR, __package__ or PACKAGE_DIR.name)
+
+
 def status(root: Path, params: Params) -> dict[str, str]:
     """Each stage: 'up to date' or 'will run' (as of now, without running anything)."""
-    cache = Cache(root, PACKAGE_DIR)
+    cache = new_cache(root)
     out: dict[str, str] = {}
     for stage in DAG.stages:
         stale = [need for need in stage.needs if out[need] != "up to date"]
-        if cache.is_fresh(stage, stage_key(cache, stage, params, root)):
+        if is_fresh(cache, stage, params, root):
             out[stage.name] = f"runs if {stale[0]}'s outputs change" if stale else "up to date"
         else:
             out[stage.name] = "will run"
@@ -147,7 +154,7 @@ def run_pipeline(
     stage is skipped (pull requests compare with the champion but never promote).
     """
     result = result if result is not None else PipelineResult()
-    cache = Cache(root, PACKAGE_DIR)
+    cache = new_cache(root)
     run = PipelineRun(root, params)
     ctx = Context(root=root, params=params, run=run, register=register)
     outcome_status = "FAILED"
@@ -158,9 +165,8 @@ def run_pipeline(
                 result.statuses[stage.name] = "skipped"
                 echo(f"  {stage.name:<10} skipped (--no-register)")
                 continue
-            key = stage_key(cache, stage, params, root)
             forced = force and (step is None or stage.name == step)
-            if not forced and cache.is_fresh(stage, key):
+            if not forced and is_fresh(cache, stage, params, root):
                 result.statuses[stage.name] = "cached"
                 run.cached.append(stage.name)
                 echo(f"  {stage.name:<10} up to date (cached)")
@@ -168,12 +174,29 @@ def run_pipeline(
             if not checked:
                 preflight(params)
                 checked = True
-            _execute(stage, ctx, cache, key, echo)
+            _execute(stage, ctx, cache, stage_key(cache, stage, params, root), echo)
             result.statuses[stage.name] = "ran"
         outcome_status = "FINISHED"
     finally:
         result.run_id = run.close(outcome_status, _final_metrics(root, result))
+    _record_store(cache, root, params, result)  # after close: its writes are in the store too
     return result
+
+
+def _record_store(cache: Cache, root: Path, params: Params, result: PipelineResult) -> None:
+    """Remember the tracking store that this run's gate and register outputs match."""
+    tracked = [
+        stage
+        for stage in DAG.stages
+        if stage.tracked and result.statuses.get(stage.name) in ("ran", "cached")
+    ]
+    if all(store.same_bytes(cache.witness(stage), root) for stage in tracked):
+        return  # nothing wrote to the store: what was recorded still holds
+    state = store.snapshot(root, params)
+    if state is None:
+        return  # unreadable now: the stages will be checked again, and re-run, next time
+    for stage in tracked:
+        cache.set_witness(stage, state)
 
 
 def _final_metrics(root: Path, result: PipelineResult) -> dict[str, float] | None:
@@ -198,7 +221,7 @@ def _execute(
 ) -> None:
     import time
 
-    module = importlib.import_module(f"{__package__}.steps.{stage.name}")
+    module = importlib.import_module(f"{__package__}.{stage.module}")
     cache.forget(stage)
     with ctx.run.child(stage.name):
         started = time.perf_counter()  # after the run opened: MLflow set-up is not the stage's

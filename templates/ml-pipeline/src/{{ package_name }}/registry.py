@@ -15,7 +15,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import PipelineError
+from .errors import NoChampionError, PipelineError
 
 if TYPE_CHECKING:
     from .params import RegistryParams
@@ -83,7 +83,7 @@ def promote(mlflow: Any, model_uri: str, model_name: str, alias: str, tags: dict
 
 
 def export_champion(root: Path, params: RegistryParams, output: Path) -> Path:
-    """Download the champion's MLflow model folder to OUTPUT (replacing it)."""
+    """Download the champion's MLflow model folder to OUTPUT, replacing it only on success."""
     import shutil
 
     from mlflow.exceptions import MlflowException
@@ -92,15 +92,20 @@ def export_champion(root: Path, params: RegistryParams, output: Path) -> Path:
 
     mlflow = connect(root)
     if champion(mlflow, params.model_name, params.alias) is None:
-        raise PipelineError(
-            f"No model holds {params.model_name}@{params.alias} yet.",
+        raise NoChampionError(
+            f"No model holds {params.model_name}@{params.alias} in the tracking store yet.",
             "Run the pipeline first (make pipeline).",
         )
-    if output.exists():
-        shutil.rmtree(output)
-    output.mkdir(parents=True)
+    staging = output.with_name(output.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
     try:
         uri = f"models:/{params.model_name}@{params.alias}"
-        return Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=str(output)))
+        mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=str(staging))
     except MlflowException as exc:
+        shutil.rmtree(staging, ignore_errors=True)
         raise PipelineError(f"Cannot download the champion: {exc.message}") from None
+    if output.exists():
+        shutil.rmtree(output)
+    staging.rename(output)
+    return output
