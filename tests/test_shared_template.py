@@ -31,7 +31,7 @@ def constant(path: Path, name: str) -> str:
 
 def mlflow_names(project: Path, template: str) -> tuple[str, str | None]:
     """The default experiment name and registered-model name (None: the template registers none)."""
-    package = project / "src" / "fraud_finder"
+    package = next(p for p in (project / "src").iterdir() if p.is_dir())
     experiment = constant(package / "tracking.py", "EXPERIMENT_NAME")
     if template == "model-api":
         return experiment, constant(package / "settings.py", "MODEL_NAME")
@@ -41,12 +41,19 @@ def mlflow_names(project: Path, template: str) -> tuple[str, str | None]:
     return experiment, None
 
 
-def test_default_mlflow_names_differ_per_template_and_derive_from_the_slug(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("answers", "slug"),
+    [((), "my-ml-project"), (("project_name=Fraud Finder",), "fraud-finder")],
+    ids=["defaults", "named"],
+)
+def test_default_mlflow_names_differ_per_template_and_derive_from_the_slug(
+    tmp_path: Path, answers: tuple[str, ...], slug: str
+) -> None:
     names = {}
     for template in TEMPLATES:
-        project = render(template, tmp_path / template, "project_name=Fraud Finder")
+        project = render(template, tmp_path / template, *answers)
         experiment, model = mlflow_names(project, template)
-        assert experiment == f"fraud-finder-{SUFFIX[template]}"
+        assert experiment == f"{slug}-{SUFFIX[template]}"
         assert model in (None, experiment)
         readme = (project / "README.md").read_text()
         assert f"`{experiment}`" in readme and "MLFLOW_EXPERIMENT_NAME=" in readme
