@@ -76,14 +76,16 @@ class Network:
     """How a command runs: with the network, or with it taken away (and how)."""
 
     mode: str  # "online", "namespace" (unshare -n, loopback only) or "proxy" (proxies refuse all)
+    why: str = ""  # why this mode was chosen
 
     def describe(self) -> str:
-        return {
+        how = {
             "online": "with the network",
             "namespace": "without the network: a fresh network namespace, loopback only (unshare -n)",
-            "proxy": "without the network: every proxy points at a closed port (unshare -n is "
-            "not allowed here), NO_PROXY=127.0.0.1,localhost",
+            "proxy": "without the network: every proxy points at a closed port, "
+            "NO_PROXY=127.0.0.1,localhost",
         }[self.mode]
+        return f"{how} ({self.why})" if self.why else how
 
     def wrap(self, argv: list[str]) -> list[str]:
         if self.mode != "namespace":
@@ -124,12 +126,14 @@ def offline_network() -> Network:
     PORTKIT_OFFLINE_MODE=proxy forces the fallback (to exercise it where namespaces work).
     """
     if os.environ.get("PORTKIT_OFFLINE_MODE") == "proxy":
-        return Network("proxy")
-    if shutil.which("unshare") and shutil.which("ip") and shutil.which("nsenter"):
-        trial = ["unshare", "-n", "sh", "-c", "ip link set lo up"]
-        if subprocess.run(trial, capture_output=True, timeout=30).returncode == 0:
-            return Network("namespace")
-    return Network("proxy")
+        return Network("proxy", "PORTKIT_OFFLINE_MODE=proxy")
+    tools = ("unshare", "ip", "nsenter")
+    if not all(shutil.which(tool) for tool in tools):
+        return Network("proxy", f"one of {', '.join(tools)} is missing")
+    trial = ["unshare", "-n", "sh", "-c", "ip link set lo up"]
+    if subprocess.run(trial, capture_output=True, timeout=30).returncode != 0:
+        return Network("proxy", "this machine does not allow unshare -n")
+    return Network("namespace")
 
 
 def run_job_or_server(

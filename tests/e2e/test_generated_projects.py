@@ -35,9 +35,11 @@ from generated import (
 def offline(request: pytest.FixtureRequest) -> Network:
     """The way commands run without the network here, announced in the test output."""
     network = offline_network()
-    reporter = request.config.pluginmanager.getplugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(f"\nGenerated projects' offline steps run {network.describe()}")
+    plugins = request.config.pluginmanager
+    reporter, capture = plugins.getplugin("terminalreporter"), plugins.getplugin("capturemanager")
+    if reporter is not None and capture is not None:
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(f"\nGenerated projects' offline steps run {network.describe()}")
     return network
 
 
