@@ -10,15 +10,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from generated import clean_env, generate, run_job_or_server, step
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -61,60 +56,28 @@ def _require_browser() -> None:
         pytest.skip("; ".join(missing))
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _run(args: list[str], cwd: Path, timeout: int = 900) -> None:
-    done = subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=timeout)
-    assert done.returncode == 0, f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
-
-
 @pytest.fixture
-def chat_server(tmp_path: Path) -> Iterator[str]:
-    """A generated, set-up and ingested rag-chatbot project, served on 127.0.0.1."""
+def ingested_project(tmp_path: Path) -> Path:
+    """A generated, set-up and ingested rag-chatbot project."""
     _require_browser()
-    _run([sys.executable, "-m", "portkit", "new", "rag-chatbot", "bot", "--defaults"], tmp_path)
-    project = tmp_path / "bot"
-    _run(["make", "setup"], project)
-    _run(["make", "ingest"], project)
-    port = _free_port()
-    env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port)}
-    python = project / ".venv" / "bin" / "python"
-    package = next(p.name for p in (project / "src").iterdir() if p.is_dir())
-    log = (tmp_path / "server.log").open("w")
-    server = subprocess.Popen(
-        [str(python), "-m", package, "run"], cwd=project, env=env, stdout=log, stderr=log
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                pytest.fail(
-                    "the chat server did not start:\n" + (tmp_path / "server.log").read_text()
-                )
-            time.sleep(0.3)
-        yield base
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
+    project = generate("rag-chatbot", tmp_path, "bot")
+    step("make", "setup", cwd=project, env=clean_env())
+    step("make", "ingest", cwd=project, env=clean_env())
+    return project
 
 
-def test_chat_page_answers_with_a_source_link(chat_server: str, tmp_path: Path) -> None:
+def test_chat_page_answers_with_a_source_link(ingested_project: Path, tmp_path: Path) -> None:
+    package = next(p.name for p in (ingested_project / "src").iterdir() if p.is_dir())
+    serve = f".venv/bin/python -m {package} run"
+
+    def ask(base: str) -> None:
+        ask_in_the_browser(base, tmp_path)
+
+    assert run_job_or_server(serve, ingested_project, clean_env(), while_serving=ask) == "server"
+
+
+def ask_in_the_browser(chat_server: str, tmp_path: Path) -> None:
+    """Chromium opens the chat page at CHAT_SERVER, asks, and follows the cited source."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
