@@ -124,8 +124,8 @@ def create_app(settings: Settings | None = None, engine: ChatEngine | None = Non
     return app
 
 
-def serve(settings: Settings, host: str, port: int) -> None:
+def serve(settings: Settings, host: str, port: int, engine: ChatEngine | None = None) -> None:
     """Run the app with one uvicorn worker (see README: several workers add latency here)."""
     import uvicorn
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(settings, engine), host=host, port=port, log_level="info")

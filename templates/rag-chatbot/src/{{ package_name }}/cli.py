@@ -60,22 +60,44 @@ def _settings(args: argparse.Namespace) -> Any:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from .api import serve
+    from .engine import ChatEngine, NoIndexError
 
-    serve(_settings(args), args.host, args.port)
+    settings = _settings(args)
+    try:
+        engine = ChatEngine.load(settings)
+    except NoIndexError:
+        # A fresh project: `make run` is the quick start's second step, so build the index first.
+        print(
+            f"No index in {settings.ingest.index} yet: ingesting {settings.ingest.docs} first "
+            "(what `make ingest` does).",
+            file=sys.stderr,
+        )
+        _print_ingest_report(_ingest(settings, full=False), sys.stderr)
+        engine = ChatEngine.load(settings)
+    serve(settings, args.host, args.port, engine)
     return 0
 
 
-def cmd_ingest(args: argparse.Namespace) -> int:
+def _ingest(settings: Any, full: bool) -> Any:
     from .ingest import ingest
 
-    report = ingest(_settings(args).with_docs(args.docs), full=args.full)
+    return ingest(settings, full=full)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    report = _ingest(_settings(args).with_docs(args.docs), args.full)
+    _print_ingest_report(report, sys.stdout)
+    return 0
+
+
+def _print_ingest_report(report: Any, stream: Any) -> None:
     print(
         f"Indexed {report.chunks} chunks from {report.docs}: {len(report.added)} added, "
         f"{len(report.updated)} updated, {len(report.unchanged)} unchanged, "
         f"{len(report.removed)} removed, {len(report.skipped)} skipped "
-        f"({report.seconds:.2f} s, {report.chunks_per_second:,.0f} new chunks/s)."
+        f"({report.seconds:.2f} s, {report.chunks_per_second:,.0f} new chunks/s).",
+        file=stream,
     )
-    return 0
 
 
 def _print_answer(answer: Any) -> None:

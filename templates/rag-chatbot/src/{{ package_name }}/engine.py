@@ -17,7 +17,11 @@ from .tracing import Tracer
 
 
 class NotIngestedError(RuntimeError):
-    """The index is missing: run `ingest` first."""
+    """The index is missing or unusable: run `ingest` first."""
+
+
+class NoIndexError(NotIngestedError):
+    """Nothing was ever ingested into the index folder (a fresh project)."""
 
 
 @dataclass
@@ -42,9 +46,9 @@ class ChatEngine:
         """Open the persisted index; TRACE overrides `[tracking] trace_chat`."""
         chunks = load_chunks(settings.ingest.index)
         if not chunks:
-            raise NotIngestedError(
-                f"No index in {settings.ingest.index}: run `make ingest` (or `python -m <package> "
-                "ingest`) first."
+            raise NoIndexError(
+                f"No index in {settings.ingest.index}: run `make ingest` (or `python -m "
+                f"{__package__} ingest`) first."
             )
         try:
             retriever = open_retriever(settings, chunks)
