@@ -13,6 +13,7 @@ from .generation import NO_ANSWER, Answer, extractive_answer, make_sources, mark
 from .ingest import load_chunks
 from .llm import LLMError, OpenAICompatibleClient, build_messages, load_prompt
 from .retrieval import Hit, IndexMissingError, Retriever, open_retriever
+from .store import recover
 from .tracing import Tracer
 
 
@@ -44,6 +45,7 @@ class ChatEngine:
     @classmethod
     def load(cls, settings: Settings, trace: bool | None = None) -> ChatEngine:
         """Open the persisted index; TRACE overrides `[tracking] trace_chat`."""
+        recover(settings.ingest.index)  # a swap that a crash stopped half-way
         chunks = load_chunks(settings.ingest.index)
         if not chunks:
             raise NoIndexError(
