@@ -128,6 +128,8 @@ def _read(path: Path, source: str, settings: Settings, report: IngestReport) -> 
     else:
         try:
             doc = load_document(path, source)
+            if doc.encoding not in ("", "utf-8", "utf-8-sig", "ascii"):
+                log.info("Read %s as %s text (not UTF-8).", source, doc.encoding)
             return chunk_document(doc, settings.ingest.chunk_size, settings.ingest.chunk_overlap)
         except DocumentError as exc:
             reason = str(exc)
