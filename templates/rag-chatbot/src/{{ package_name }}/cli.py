@@ -155,20 +155,36 @@ def _print_answer_sources(answer: Any) -> None:
 def cmd_eval(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from . import evaluate as ev
     from .engine import ChatEngine
-    from .evaluate import evaluate, format_table, load_questions, log_to_mlflow, write_report
 
     settings = _settings(args).with_questions(args.questions)
-    questions = load_questions(settings.eval.questions)
+    questions = ev.load_questions(settings.eval.questions)
     engine = ChatEngine.load(settings, trace=False)
-    result = evaluate(engine, questions, args.k or settings.eval.k)
-    report = write_report(result, settings.root / Path(args.out))
-    print(format_table(result))
+    # The git state before this command writes anything (its report must not make it "dirty").
+    tags = {} if args.no_mlflow else _git_tags(settings.root)
+    source = ev.provenance(engine, settings.eval.questions)
+    missing = ev.unanswerable(questions, engine)
+    tags["eval.unanswerable_questions"] = str(len(missing))
+    warning = ev.coverage_warning(missing, len(questions), source["docs"])
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
+        tags["eval.warning"] = warning[:5000]
+    result = ev.evaluate(engine, questions, args.k or settings.eval.k)
+    result.params.update(source)
+    report = ev.write_report(result, settings.root / Path(args.out))
+    print(ev.format_table(result))
     print(f"Wrote {report}")
     if not args.no_mlflow:
-        run_id = log_to_mlflow(result, report, settings.eval.questions)
+        run_id = ev.log_to_mlflow(result, report, tags)
         print(f"Logged MLflow run {run_id} (see it with `make mlflow-ui`).")
     return 0
+
+
+def _git_tags(root: Any) -> dict[str, str]:
+    from . import tracking
+
+    return tracking.run_tags(root)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
