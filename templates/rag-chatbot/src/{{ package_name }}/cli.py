@@ -111,10 +111,12 @@ def _print_answer(answer: Any) -> None:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from .engine import ChatEngine
+    from .engine import ChatEngine, check_question
 
-    engine = ChatEngine.load(_settings(args), trace=args.trace or None)
-    answer = engine.ask(args.question, args.k, args.backend)
+    settings = _settings(args)
+    question = check_question(args.question, settings.generation.max_question_chars)
+    engine = ChatEngine.load(settings, trace=args.trace or None)
+    answer = engine.ask(question, args.k, args.backend)
     if args.json:
         print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -123,7 +125,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from .engine import ChatEngine
+    from .engine import ChatEngine, QuestionError
 
     engine = ChatEngine.load(_settings(args), trace=args.trace or None)
     print(f"{len(engine.chunks)} chunks loaded. Ask a question (empty line or Ctrl-D to quit).")
@@ -135,14 +137,22 @@ def cmd_chat(args: argparse.Namespace) -> int:
             return 0
         if not question:
             return 0
-        for event in engine.stream(question, args.k, args.backend):
-            if event.kind == "token":
-                print(event.data, end="", flush=True)
-            elif event.kind in ("notice", "error"):
-                print(f"\nnote: {event.data}", file=sys.stderr)
-            elif event.kind == "done":
-                print()
-                _print_answer_sources(event.data)
+        try:
+            _chat_turn(engine, question, args)
+        except QuestionError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+
+
+def _chat_turn(engine: Any, question: str, args: argparse.Namespace) -> None:
+    for event in engine.stream(question, args.k, args.backend):
+        if event.kind == "token":
+            print(event.data, end="", flush=True)
+        elif event.kind in ("notice", "error"):
+            label = "note" if event.kind == "notice" else "error"
+            print(f"\n{label}: {event.data}", file=sys.stderr)
+        elif event.kind == "done":
+            print()
+            _print_answer_sources(event.data)
 
 
 def _print_answer_sources(answer: Any) -> None:
@@ -220,13 +230,21 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s", stream=sys.stderr)
     from .config import ConfigError
-    from .engine import NotIngestedError
+    from .engine import NotIngestedError, QuestionError
     from .evaluate import QuestionFileError
     from .ingest import EmptyCorpusError
     from .llm import LLMError
 
+    user_errors = (ConfigError, EmptyCorpusError, NotIngestedError, QuestionFileError)
     try:
-        return COMMANDS[args.command](args)
-    except (ConfigError, EmptyCorpusError, NotIngestedError, QuestionFileError, LLMError) as exc:
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()  # here, so that a closed pipe is noticed inside the `try`
+        return code
+    except (*user_errors, QuestionError, LLMError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader went away (`ask ... | head`): stop quietly, as Unix tools do. Point stdout
+        # at devnull so that Python's own flush at exit does not fail again (Python docs, signal).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + 13  # the shell's code for a process stopped by SIGPIPE
