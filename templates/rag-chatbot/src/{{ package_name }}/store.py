@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,7 +34,9 @@ def replacing(target: Path) -> Iterator[Path]:
     """
     recover(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f"{target.name}.new-", dir=target.parent))
+    # Not tempfile.mkdtemp: its folder is private (0700), and it would become the index.
+    staging = target.with_name(f"{target.name}.new-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    staging.mkdir()
     try:
         # Keep the half-built folder out of git (and of the runs' dirty flag), like the index.
         (staging / ".gitignore").write_text("*\n", encoding="utf-8")
