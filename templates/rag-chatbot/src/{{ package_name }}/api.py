@@ -12,10 +12,10 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, StreamingResponse
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
 from .config import Settings, load_settings
-from .engine import ChatEngine, Event
+from .engine import ChatEngine, Event, QuestionError, check_question
 from .ingest import read_manifest
 from .llm import LLMError
 
@@ -26,14 +26,6 @@ class ChatRequest(BaseModel):
     question: str = Field(description="The question, 1 to max_question_chars characters")
     k: int | None = Field(default=None, ge=1, le=50)
     backend: str | None = Field(default=None, pattern="^(extractive|openai)$")
-
-    @field_validator("question")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        value = value.strip()
-        if not value:
-            raise ValueError("The question is empty: type a question.")
-        return value
 
 
 def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -73,11 +65,12 @@ def create_app(settings: Settings | None = None, engine: ChatEngine | None = Non
     app.add_exception_handler(RequestValidationError, _validation_error)
     page = resources.files(__package__).joinpath("static/index.html").read_text(encoding="utf-8")
 
-    def check(request: ChatRequest) -> None:
-        if len(request.question) > limit:
-            raise HTTPException(
-                422, f"The question is too long ({len(request.question)} characters; max {limit})."
-            )
+    def check(request: ChatRequest) -> str:
+        """The question, checked as `ask` and `chat` check it (422 before any answer starts)."""
+        try:
+            return check_question(request.question, limit)
+        except QuestionError as exc:
+            raise HTTPException(422, str(exc)) from None
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index() -> str:
@@ -94,19 +87,19 @@ def create_app(settings: Settings | None = None, engine: ChatEngine | None = Non
 
     @app.post("/chat")
     def chat(request: ChatRequest) -> dict[str, Any]:
-        check(request)
+        question = check(request)
         try:
-            answer = engine.ask(request.question, request.k, request.backend)
+            answer = engine.ask(question, request.k, request.backend)
         except LLMError as exc:
             raise HTTPException(502, str(exc)) from None
         return answer.to_dict()
 
     @app.post("/chat/stream")
     def chat_stream(request: ChatRequest) -> StreamingResponse:
-        check(request)
+        question = check(request)
 
         def events() -> Iterator[str]:
-            for event in engine.stream(request.question, request.k, request.backend):
+            for event in engine.stream(question, request.k, request.backend):
                 yield _sse(event)
 
         return StreamingResponse(
@@ -124,8 +117,8 @@ def create_app(settings: Settings | None = None, engine: ChatEngine | None = Non
     return app
 
 
-def serve(settings: Settings, host: str, port: int) -> None:
+def serve(settings: Settings, host: str, port: int, engine: ChatEngine | None = None) -> None:
     """Run the app with one uvicorn worker (see README: several workers add latency here)."""
     import uvicorn
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(settings, engine), host=host, port=port, log_level="info")

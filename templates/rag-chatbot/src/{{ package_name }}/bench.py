@@ -156,7 +156,7 @@ def run_benchmarks(sizes: list[int], queries: int, out: Path) -> list[dict[str, 
         results.append(json.loads(done.stdout.strip().splitlines()[-1]))
     print(format_table(results))
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2))
+    out.write_text(json.dumps(results, indent=2) + "\n")
     print(f"Wrote {out}")
     return results
 

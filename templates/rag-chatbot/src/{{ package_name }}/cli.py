@@ -60,22 +60,44 @@ def _settings(args: argparse.Namespace) -> Any:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from .api import serve
+    from .engine import ChatEngine, NoIndexError
 
-    serve(_settings(args), args.host, args.port)
+    settings = _settings(args)
+    try:
+        engine = ChatEngine.load(settings)
+    except NoIndexError:
+        # A fresh project: `make run` is the quick start's second step, so build the index first.
+        print(
+            f"No index in {settings.ingest.index} yet: ingesting {settings.ingest.docs} first "
+            "(what `make ingest` does).",
+            file=sys.stderr,
+        )
+        _print_ingest_report(_ingest(settings, full=False), sys.stderr)
+        engine = ChatEngine.load(settings)
+    serve(settings, args.host, args.port, engine)
     return 0
 
 
-def cmd_ingest(args: argparse.Namespace) -> int:
+def _ingest(settings: Any, full: bool) -> Any:
     from .ingest import ingest
 
-    report = ingest(_settings(args).with_docs(args.docs), full=args.full)
+    return ingest(settings, full=full)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    report = _ingest(_settings(args).with_docs(args.docs), args.full)
+    _print_ingest_report(report, sys.stdout)
+    return 0
+
+
+def _print_ingest_report(report: Any, stream: Any) -> None:
     print(
         f"Indexed {report.chunks} chunks from {report.docs}: {len(report.added)} added, "
         f"{len(report.updated)} updated, {len(report.unchanged)} unchanged, "
         f"{len(report.removed)} removed, {len(report.skipped)} skipped "
-        f"({report.seconds:.2f} s, {report.chunks_per_second:,.0f} new chunks/s)."
+        f"({report.seconds:.2f} s, {report.chunks_per_second:,.0f} new chunks/s).",
+        file=stream,
     )
-    return 0
 
 
 def _print_answer(answer: Any) -> None:
@@ -89,10 +111,12 @@ def _print_answer(answer: Any) -> None:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from .engine import ChatEngine
+    from .engine import ChatEngine, check_question
 
-    engine = ChatEngine.load(_settings(args), trace=args.trace or None)
-    answer = engine.ask(args.question, args.k, args.backend)
+    settings = _settings(args)
+    question = check_question(args.question, settings.generation.max_question_chars)
+    engine = ChatEngine.load(settings, trace=args.trace or None)
+    answer = engine.ask(question, args.k, args.backend)
     if args.json:
         print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -101,7 +125,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from .engine import ChatEngine
+    from .engine import ChatEngine, QuestionError
 
     engine = ChatEngine.load(_settings(args), trace=args.trace or None)
     print(f"{len(engine.chunks)} chunks loaded. Ask a question (empty line or Ctrl-D to quit).")
@@ -113,14 +137,22 @@ def cmd_chat(args: argparse.Namespace) -> int:
             return 0
         if not question:
             return 0
-        for event in engine.stream(question, args.k, args.backend):
-            if event.kind == "token":
-                print(event.data, end="", flush=True)
-            elif event.kind in ("notice", "error"):
-                print(f"\nnote: {event.data}", file=sys.stderr)
-            elif event.kind == "done":
-                print()
-                _print_answer_sources(event.data)
+        try:
+            _chat_turn(engine, question, args)
+        except QuestionError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+
+
+def _chat_turn(engine: Any, question: str, args: argparse.Namespace) -> None:
+    for event in engine.stream(question, args.k, args.backend):
+        if event.kind == "token":
+            print(event.data, end="", flush=True)
+        elif event.kind in ("notice", "error"):
+            label = "note" if event.kind == "notice" else "error"
+            print(f"\n{label}: {event.data}", file=sys.stderr)
+        elif event.kind == "done":
+            print()
+            _print_answer_sources(event.data)
 
 
 def _print_answer_sources(answer: Any) -> None:
@@ -133,20 +165,36 @@ def _print_answer_sources(answer: Any) -> None:
 def cmd_eval(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from . import evaluate as ev
     from .engine import ChatEngine
-    from .evaluate import evaluate, format_table, load_questions, log_to_mlflow, write_report
 
     settings = _settings(args).with_questions(args.questions)
-    questions = load_questions(settings.eval.questions)
+    questions = ev.load_questions(settings.eval.questions)
     engine = ChatEngine.load(settings, trace=False)
-    result = evaluate(engine, questions, args.k or settings.eval.k)
-    report = write_report(result, settings.root / Path(args.out))
-    print(format_table(result))
+    # The git state before this command writes anything (its report must not make it "dirty").
+    tags = {} if args.no_mlflow else _git_tags(settings.root)
+    source = ev.provenance(engine, settings.eval.questions)
+    missing = ev.unanswerable(questions, engine)
+    tags["eval.unanswerable_questions"] = str(len(missing))
+    warning = ev.coverage_warning(missing, len(questions), source["docs"])
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
+        tags["eval.warning"] = warning[:5000]
+    result = ev.evaluate(engine, questions, args.k or settings.eval.k)
+    result.params.update(source)
+    report = ev.write_report(result, settings.root / Path(args.out))
+    print(ev.format_table(result))
     print(f"Wrote {report}")
     if not args.no_mlflow:
-        run_id = log_to_mlflow(result, report, settings.eval.questions)
+        run_id = ev.log_to_mlflow(result, report, tags)
         print(f"Logged MLflow run {run_id} (see it with `make mlflow-ui`).")
     return 0
+
+
+def _git_tags(root: Any) -> dict[str, str]:
+    from . import tracking
+
+    return tracking.run_tags(root)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -182,13 +230,21 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s", stream=sys.stderr)
     from .config import ConfigError
-    from .engine import NotIngestedError
+    from .engine import NotIngestedError, QuestionError
     from .evaluate import QuestionFileError
     from .ingest import EmptyCorpusError
     from .llm import LLMError
 
+    user_errors = (ConfigError, EmptyCorpusError, NotIngestedError, QuestionFileError)
     try:
-        return COMMANDS[args.command](args)
-    except (ConfigError, EmptyCorpusError, NotIngestedError, QuestionFileError, LLMError) as exc:
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()  # here, so that a closed pipe is noticed inside the `try`
+        return code
+    except (*user_errors, QuestionError, LLMError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader went away (`ask ... | head`): stop quietly, as Unix tools do. Point stdout
+        # at devnull so that Python's own flush at exit does not fail again (Python docs, signal).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + 13  # the shell's code for a process stopped by SIGPIPE

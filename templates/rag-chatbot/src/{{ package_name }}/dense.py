@@ -104,19 +104,23 @@ class DenseRetriever:
         return self._encoder
 
     @classmethod
-    def build(cls, chunks: Sequence[Chunk], index_dir: Path, model: str) -> DenseRetriever:
-        """Embed CHUNKS (reusing cached embeddings of unchanged text) and save the matrix."""
+    def build(
+        cls, chunks: Sequence[Chunk], index_dir: Path, model: str, cache: Path | None = None
+    ) -> DenseRetriever:
+        """Embed CHUNKS and save the matrix under INDEX_DIR, reusing the embeddings of unchanged
+        text found in the index folder CACHE (the index being replaced; INDEX_DIR by default)."""
         import numpy as np
 
         folder = index_dir / cls.folder_name
         folder.mkdir(parents=True, exist_ok=True)
         cached: dict[str, Any] = {}
         keys_file, matrix_file = folder / "keys.json", folder / "embeddings.npy"
+        old = (cache or index_dir) / cls.folder_name
         meta = {"model": model}
-        if keys_file.is_file() and matrix_file.is_file():
-            saved = json.loads(keys_file.read_text())
+        if (old / "keys.json").is_file() and (old / "embeddings.npy").is_file():
+            saved = json.loads((old / "keys.json").read_text())
             if saved.get("meta") == meta:
-                cached = dict(zip(saved["keys"], np.load(matrix_file), strict=False))
+                cached = dict(zip(saved["keys"], np.load(old / "embeddings.npy"), strict=False))
         keys = [_key(c) for c in chunks]
         missing = [i for i, k in enumerate(keys) if k not in cached]
         encoder = load_encoder(model) if missing else None

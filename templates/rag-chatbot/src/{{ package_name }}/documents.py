@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+from .decoding import NotTextError, decode
+
 SUPPORTED_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".txt": "text"}
 SUPPORTED_SUFFIXES |= {".html": "html", ".htm": "html", ".pdf": "pdf"}
 
@@ -32,6 +34,7 @@ class Document:
     source: str
     title: str
     blocks: list[Block] = field(default_factory=list)
+    encoding: str = ""  # the text encoding it was read in ("" for PDF)
 
 
 def load_document(path: Path, source: str) -> Document:
@@ -43,15 +46,16 @@ def load_document(path: Path, source: str) -> Document:
         doc = _load_pdf(path, source)
     else:
         try:
-            text = path.read_bytes().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise DocumentError("not UTF-8 text") from None
+            text, encoding = decode(path.read_bytes())
+        except NotTextError as exc:
+            raise DocumentError(str(exc)) from None
         if kind == "markdown":
             doc = _load_markdown(text, source)
         elif kind == "html":
             doc = _load_html(text, source)
         else:
             doc = _load_text(text, source)
+        doc.encoding = encoding
     if not any(block.text.strip() and not block.heading for block in doc.blocks):
         raise DocumentError("no text found (empty file)")
     return doc

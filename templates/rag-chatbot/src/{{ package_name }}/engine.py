@@ -13,11 +13,30 @@ from .generation import NO_ANSWER, Answer, extractive_answer, make_sources, mark
 from .ingest import load_chunks
 from .llm import LLMError, OpenAICompatibleClient, build_messages, load_prompt
 from .retrieval import Hit, IndexMissingError, Retriever, open_retriever
+from .store import recover
 from .tracing import Tracer
 
 
 class NotIngestedError(RuntimeError):
-    """The index is missing: run `ingest` first."""
+    """The index is missing or unusable: run `ingest` first."""
+
+
+class NoIndexError(NotIngestedError):
+    """Nothing was ever ingested into the index folder (a fresh project)."""
+
+
+class QuestionError(ValueError):
+    """The question is empty or too long (the same rule for the API, `ask` and `chat`)."""
+
+
+def check_question(question: str, limit: int) -> str:
+    """QUESTION without surrounding blanks; QuestionError if it is empty or over LIMIT chars."""
+    question = question.strip()
+    if not question:
+        raise QuestionError("The question is empty: type a question.")
+    if len(question) > limit:
+        raise QuestionError(f"The question is too long ({len(question)} characters; max {limit}).")
+    return question
 
 
 @dataclass
@@ -40,11 +59,12 @@ class ChatEngine:
     @classmethod
     def load(cls, settings: Settings, trace: bool | None = None) -> ChatEngine:
         """Open the persisted index; TRACE overrides `[tracking] trace_chat`."""
+        recover(settings.ingest.index)  # a swap that a crash stopped half-way
         chunks = load_chunks(settings.ingest.index)
         if not chunks:
-            raise NotIngestedError(
-                f"No index in {settings.ingest.index}: run `make ingest` (or `python -m <package> "
-                "ingest`) first."
+            raise NoIndexError(
+                f"No index in {settings.ingest.index}: run `make ingest` (or `python -m "
+                f"{__package__} ingest`) first."
             )
         try:
             retriever = open_retriever(settings, chunks)
@@ -67,14 +87,18 @@ class ChatEngine:
         for event in self.stream(question, k, backend):
             if event.kind == "done":
                 answer = event.data
-        if not answer.text and answer.notice:
-            raise LLMError(answer.notice)
+        if answer.error or (not answer.text and answer.notice):
+            raise LLMError(answer.error or answer.notice)
         return answer
 
     def stream(
         self, question: str, k: int | None = None, backend: str | None = None
     ) -> Iterator[Event]:
-        """Events of one chat turn: sources, tokens, notices, then `done` with the Answer."""
+        """Events of one chat turn: sources, tokens, notices, then `done` with the Answer.
+
+        Raises QuestionError (before any event) for an empty or too long question.
+        """
+        question = check_question(question, self.settings.generation.max_question_chars)
         started = time.perf_counter()
         backend = backend or self.settings.generation.backend
         with self.tracer.span("chat", "CHAIN", {"question": question, "backend": backend}) as root:
@@ -125,7 +149,8 @@ class ChatEngine:
             # Text already reached the user (or no fallback wanted): say what happened.
             yield Event("error", message)
             text = "".join(parts)
-            yield Event("done", Answer(text=text, sources=[], backend="openai", notice=message))
+            done = Answer(text=text, sources=[], backend="openai", notice=message, error=message)
+            yield Event("done", done)
             return
         notice = f"{message} Answered from the documents instead (extractive fallback)."
         yield Event("notice", notice)

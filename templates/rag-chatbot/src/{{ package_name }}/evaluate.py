@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .engine import ChatEngine
+from .ingest import read_manifest
 
 
 class QuestionFileError(ValueError):
@@ -101,23 +104,66 @@ def evaluate(engine: ChatEngine, questions: list[Question], k: int) -> EvalResul
     return EvalResult(metrics=metrics, params=params, rows=rows)
 
 
+def provenance(engine: ChatEngine, questions_file: Path) -> dict[str, str]:
+    """What was measured: the question file and the indexed documents, by path and content hash.
+
+    The documents' hash covers every indexed file's content hash (from the index manifest), so
+    two runs with the same `docs_sha256` scored the same documents.
+    """
+    manifest = read_manifest(engine.settings.ingest.index)
+    files = manifest.get("files", {})
+    listing = json.dumps(files, sort_keys=True).encode("utf-8")
+    return {
+        "questions_file": str(questions_file.resolve()),
+        "questions_sha256": hashlib.sha256(questions_file.read_bytes()).hexdigest(),
+        "docs": str(manifest.get("docs", engine.settings.ingest.docs)),
+        "docs_sha256": hashlib.sha256(listing).hexdigest(),
+    }
+
+
+def unanswerable(questions: list[Question], engine: ChatEngine) -> list[Question]:
+    """The questions none of whose expected sources is in the index: they cannot be hits."""
+    indexed = {chunk.source for chunk in engine.chunks}
+    return [q for q in questions if indexed.isdisjoint(q.sources)]
+
+
+def coverage_warning(missing: list[Question], total: int, docs: str) -> str:
+    """One line saying that the scores do not measure the retriever ("" when nothing is missing)."""
+    if not missing:
+        return ""
+    sources = sorted({s for q in missing for s in q.sources})
+    shown = ", ".join(sources[:5]) + (f" and {len(sources) - 5} more" if len(sources) > 5 else "")
+    return (
+        f"{len(missing)} of {total} questions expect sources that are not in the index (built "
+        f"from {docs}): {shown}. They count as misses: write questions about these documents "
+        "(make eval QUESTIONS=path), or ingest the documents the questions are about."
+    )
+
+
 def write_report(result: EvalResult, path: Path) -> Path:
-    """Write RESULT as JSON to PATH."""
+    """Write RESULT as JSON to PATH (whole or not at all), ending with a newline."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(result.to_dict(), indent=2, ensure_ascii=False), encoding="utf-8")
+    text = json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
     return path
 
 
-def log_to_mlflow(result: EvalResult, report: Path, questions: Path) -> str:
-    """Log params, metrics and the report as one MLflow run; return its id."""
+def log_to_mlflow(result: EvalResult, report: Path, tags: dict[str, str]) -> str:
+    """Log params, metrics and the report as one MLflow run with TAGS; return its id.
+
+    TAGS include the git state, computed by the caller before the report was written (the
+    report itself must not make the run look "dirty").
+    """
     import mlflow
 
     from . import tracking
 
-    params = {**result.params, "questions_file": questions.name}
     primary = next(iter(result.metrics))  # hit_rate_at_<k>
-    with tracking.start_run(run_name=f"eval-{params['retriever']}", primary_metric=primary) as run:
-        mlflow.log_params(params)
+    name = f"eval-{result.params['retriever']}"
+    with tracking.start_run(run_name=name, primary_metric=primary, tags=tags) as run:
+        mlflow.log_params(result.params)
         mlflow.log_metrics(result.metrics)
         mlflow.log_artifact(str(report))
         return str(run.info.run_id)

@@ -38,6 +38,7 @@ class Answer:
     sources: list[Source] = field(default_factory=list)
     backend: str = "extractive"
     notice: str = ""
+    error: str = ""  # the backend failed part-way: TEXT is incomplete (and this says why)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""

@@ -14,6 +14,7 @@ from .chunking import Chunk, chunk_document
 from .config import Settings
 from .documents import SUPPORTED_SUFFIXES, DocumentError, load_document
 from .retrieval import build_index
+from .store import recover, replacing
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,7 @@ def ingest(settings: Settings, full: bool = False) -> IngestReport:
     if not files:
         raise EmptyCorpusError(f"The documents folder {docs} is empty: add md, txt, html or pdf.")
 
+    recover(settings.ingest.index)
     previous = _previous_state(settings, full)
     chunks: list[Chunk] = []
     hashes: dict[str, str] = {}
@@ -126,6 +128,8 @@ def _read(path: Path, source: str, settings: Settings, report: IngestReport) -> 
     else:
         try:
             doc = load_document(path, source)
+            if doc.encoding not in ("", "utf-8", "utf-8-sig", "ascii"):
+                log.info("Read %s as %s text (not UTF-8).", source, doc.encoding)
             return chunk_document(doc, settings.ingest.chunk_size, settings.ingest.chunk_overlap)
         except DocumentError as exc:
             reason = str(exc)
@@ -163,20 +167,20 @@ def _chunking(settings: Settings) -> dict[str, object]:
 
 
 def _save(settings: Settings, chunks: list[Chunk], hashes: dict[str, str]) -> None:
-    index_dir = settings.ingest.index
-    index_dir.mkdir(parents=True, exist_ok=True)
-    # The index is rebuilt from the documents: keep it out of git (and of the dirty flag).
-    (index_dir / ".gitignore").write_text("*\n", encoding="utf-8")
-    with (index_dir / CHUNKS).open("w", encoding="utf-8") as handle:
-        for chunk in chunks:
-            handle.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
-    build_index(settings, chunks)
-    manifest = {
-        "version": FORMAT_VERSION,
-        "docs": str(settings.ingest.docs),
-        "retriever": settings.retrieval.retriever,
-        "chunking": _chunking(settings),
-        "files": hashes,
-        "chunks": len(chunks),
-    }
-    (index_dir / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    """Write chunks, indexes and manifest to a new folder; it replaces the index only if all
+    of it succeeded (the index is rebuilt from the documents, and kept out of git)."""
+    live = settings.ingest.index
+    with replacing(live) as folder:
+        with (folder / CHUNKS).open("w", encoding="utf-8") as handle:
+            for chunk in chunks:
+                handle.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
+        build_index(settings, chunks, folder, previous=live)
+        manifest = {
+            "version": FORMAT_VERSION,
+            "docs": str(settings.ingest.docs),
+            "retriever": settings.retrieval.retriever,
+            "chunking": _chunking(settings),
+            "files": hashes,
+            "chunks": len(chunks),
+        }
+        (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

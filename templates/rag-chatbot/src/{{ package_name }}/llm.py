@@ -123,6 +123,8 @@ class OpenAICompatibleClient:
         return "".join(self.stream(messages))
 
     def _deltas(self, lines: Iterator[str], deadline: float) -> Iterator[str]:
+        """The text deltas of an SSE stream, which must end with `data: [DONE]`: a stream cut
+        off before it (a crashed server, a dropped connection) is an incomplete answer."""
         for line in lines:
             if time.monotonic() > deadline:
                 raise LLMError(
@@ -143,6 +145,10 @@ class OpenAICompatibleClient:
                 raise LLMError(f"Unexpected response from {self.base_url}: {data[:200]}") from None
             if delta:
                 yield delta
+        raise LLMError(
+            f"The LLM server at {self.base_url} stopped before the end of its answer (the stream "
+            "ended without its end marker, data: [DONE]): the answer is incomplete."
+        )
 
     def _http_error(self, status: int, text: str) -> str:
         try:

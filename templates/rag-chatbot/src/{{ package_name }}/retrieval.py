@@ -126,15 +126,17 @@ class HybridRetriever:
         return [Hit(chunks[cid], fused[cid]) for cid in best]
 
 
-def build_index(settings: Settings, chunks: Sequence[Chunk]) -> None:
-    """Build what the configured retriever needs (BM25 always: it is the fallback)."""
-    index_dir = settings.ingest.index
+def build_index(
+    settings: Settings, chunks: Sequence[Chunk], index_dir: Path, previous: Path | None = None
+) -> None:
+    """Build what the configured retriever needs (BM25 always: it is the fallback) in INDEX_DIR;
+    PREVIOUS is the index being replaced, whose cached embeddings are reused."""
     BM25Retriever.build(chunks, index_dir, settings.retrieval.language)
     kind = settings.retrieval.retriever
     if kind in ("dense", "hybrid"):
         from .dense import DenseRetriever
 
-        DenseRetriever.build(chunks, index_dir, settings.retrieval.dense_model)
+        DenseRetriever.build(chunks, index_dir, settings.retrieval.dense_model, cache=previous)
     elif kind == "qdrant":
         from .vectordb import QdrantRetriever
 
