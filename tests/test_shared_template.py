@@ -102,3 +102,19 @@ def test_the_environment_wins_over_the_env_file(project_with_env: Path) -> None:
 def test_the_command_line_wins_over_the_env_file(project_with_env: Path) -> None:
     env = {"PATH": "/usr/bin:/bin"}
     assert port_seen_by_recipes(project_with_env, "PORT=8766", env=env) == "PORT=8766"
+
+
+@pytest.mark.parametrize(
+    ("template", "command"),
+    [("rag-chatbot", "`make eval`"), ("model-api", "`make run`"), ("ml-pipeline", "`make run`")],
+)
+def test_the_writeup_placeholder_names_the_command_that_logs_the_metrics(
+    tmp_path: Path, template: str, command: str
+) -> None:
+    """rag-chatbot's metrics come from `make eval`, not from serving the chat (`make run`)."""
+    project = render(template, tmp_path / template)
+    writeup = (project / "docs" / "writeup.md").read_text()
+    placeholder = next(line for line in writeup.splitlines() if line.startswith("_No results yet"))
+    assert f"run {command}" in placeholder or f"(`{command.strip('`')}`)" in placeholder
+    package = next(p for p in (project / "src").iterdir() if p.is_dir())
+    assert command in (package / "writeup.py").read_text()
