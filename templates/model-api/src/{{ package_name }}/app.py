@@ -206,7 +206,7 @@ async def _parse(model: Any, request: Request) -> Any:
     """
     content_type = request.headers.get("content-type", "")
     if not _is_json(content_type):
-        got = f"got {content_type!r}" if content_type else "none was sent"
+        got = f"got {content_type[:100]!r}" if content_type else "none was sent"
         raise HTTPException(415, f"Content-Type must be application/json ({got})")
     try:
         return model.model_validate_json(await request.body())
