@@ -4,7 +4,7 @@ Speed comes from doing less per request, not from more processes:
 - request bodies are parsed and validated in one pass by pydantic-core, and answers serialised by
   it too, instead of going through ``json.loads``/``json.dumps`` and Python dicts;
 - the estimator is called directly on a NumPy array built from the validated rows (no pandas, no
-  MLflow pyfunc wrapper, a Pipeline's steps called one by one);
+  MLflow pyfunc wrapper, a Pipeline's steps called one by one: ``predictor.py``);
 - endpoints are ``async`` so a sub-millisecond model runs on the event loop with no thread hop;
   a slow model (measured at start-up) is moved to the thread pool instead, so it never blocks
   ``/health``;
@@ -19,7 +19,6 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
-from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +30,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 from pydantic_core import to_json
-from sklearn import config_context
 from starlette.concurrency import run_in_threadpool
 
 from . import schema as schema_module
 from .loading import LoadedModel, load
+from .predictor import NonFinitePredictionError, Predictor
 from .settings import ServeSettings
 
 Scope = MutableMapping[str, Any]
@@ -48,62 +47,6 @@ access_log = logging.getLogger(f"{__package__}.access")
 
 #: A model slower than this per call is run in the thread pool rather than on the event loop.
 OFFLOAD_AFTER_SECONDS = 0.002
-
-
-class Predictor:
-    """Turns validated rows into predictions with direct estimator calls."""
-
-    def __init__(self, loaded: LoadedModel) -> None:
-        self.estimator = loaded.estimator
-        # A Pipeline's own predict re-checks inputs and routes metadata on every call; calling
-        # each fitted step directly does the same arithmetic for half the time.
-        steps = [step for _, step in getattr(loaded.estimator, "steps", [])]
-        self._transforms = [step.transform for step in steps[:-1] if step != "passthrough"]
-        self._final = steps[-1] if steps else loaded.estimator
-        self.version = loaded.version
-        self.names = schema_module.feature_names(loaded.schema)
-        getter = attrgetter(*self.names)
-        self._values = getter if len(self.names) > 1 else (lambda row: (getter(row),))
-        self.classification = loaded.schema["task"] == "classification"
-        if self.classification:
-            label_names = {c["label"]: c["name"] for c in loaded.schema["target"]["classes"]}
-            self.labels = [int(label) for label in self._final.classes_]
-            self.label_names = [label_names.get(label, str(label)) for label in self.labels]
-
-    def matrix(self, rows: list[Any]) -> np.ndarray:
-        """Rows of validated features as a 2-D float array in training column order."""
-        return np.array([self._values(row) for row in rows], dtype=np.float64)
-
-    def predict(self, x: np.ndarray) -> list[dict[str, Any]]:
-        """One prediction dict per row."""
-        # pydantic has already refused NaN and infinity, so scikit-learn need not scan for them
-        # again at every step (~30% of a small model's call). A context, not a global setting:
-        # scikit-learn's configuration is per thread, and slow models run in the thread pool.
-        with config_context(assume_finite=True):
-            for transform in self._transforms:
-                x = transform(x)
-            if not self.classification:
-                return [{"prediction": value} for value in self._final.predict(x).tolist()]
-            probabilities = self._final.predict_proba(x)
-        best = probabilities.argmax(axis=1).tolist()
-        return [
-            {
-                "prediction": self.labels[index],
-                "label": self.label_names[index],
-                "probabilities": dict(zip(self.label_names, row, strict=True)),
-            }
-            for index, row in zip(best, probabilities.tolist(), strict=True)
-        ]
-
-    def seconds_per_call(self, example: dict[str, Any], repeat: int = 20) -> float:
-        """Median wall time of one single-row prediction (decides where predictions run)."""
-        x = np.array([[example[name] for name in self.names]], dtype=np.float64)
-        timings = []
-        for _ in range(repeat):
-            started = time.perf_counter()
-            self.predict(x)
-            timings.append(time.perf_counter() - started)
-        return sorted(timings)[len(timings) // 2]
 
 
 class PredictionLog:
@@ -213,8 +156,11 @@ def create_app(loaded: LoadedModel | None = None, settings: ServeSettings | None
         summary="Predict one row",
     )
     async def predict(request: Request) -> Response:
-        features = _parse(Features, await request.body())
-        (prediction,) = await run([features])
+        features = await _parse(Features, request)
+        try:
+            (prediction,) = await run([features])
+        except NonFinitePredictionError:
+            return _unservable(["body"])
         return _json({**prediction, "model_version": predictor.version})
 
     @app.post(
@@ -226,8 +172,11 @@ def create_app(loaded: LoadedModel | None = None, settings: ServeSettings | None
         summary=f"Predict up to {settings.max_batch} rows in one call",
     )
     async def predict_batch(request: Request) -> Response:
-        batch = _parse(Batch, await request.body())
-        predictions = await run(batch.rows)
+        batch = await _parse(Batch, request)
+        try:
+            predictions = await run(batch.rows)
+        except NonFinitePredictionError as error:
+            return _unservable([f"rows[{row}]" for row in error.rows])
         return _json({"predictions": predictions, "model_version": predictor.version})
 
     _document_request_models(app, [Features, Batch])
@@ -240,20 +189,54 @@ def create_app(loaded: LoadedModel | None = None, settings: ServeSettings | None
 #: Documented in OpenAPI beside each prediction endpoint's 200 response.
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     413: {"description": "Request body over MAX_BODY_BYTES"},
-    422: {"description": "Invalid input: each error names its field"},
+    415: {"description": "Content-Type is not JSON (`application/json` is required)"},
+    422: {
+        "description": "Invalid input: each error names its field (or the row, `rows[i]`, "
+        "whose model output is NaN or infinite: type `non_finite_prediction`)"
+    },
 }
 
 
-def _parse(model: Any, body: bytes) -> Any:
+async def _parse(model: Any, request: Request) -> Any:
     """Parse and validate a JSON body in one pass (pydantic-core, no intermediate dicts).
 
     FastAPI would first build Python objects with ``json.loads`` and validate them afterwards,
     which costs ~3x more for a 64-row batch; errors are reported the same way (422, by field).
+    A body not declared as JSON is refused (415) rather than parsed on a guess.
     """
+    content_type = request.headers.get("content-type", "")
+    if not _is_json(content_type):
+        got = f"got {content_type[:100]!r}" if content_type else "none was sent"
+        raise HTTPException(415, f"Content-Type must be application/json ({got})")
     try:
-        return model.model_validate_json(body)
+        return model.model_validate_json(await request.body())
     except ValidationError as error:
         raise RequestValidationError(error.errors(include_url=False)) from None
+
+
+def _is_json(content_type: str) -> bool:
+    """``application/json`` or a ``+json`` type, with or without parameters (``charset``)."""
+    media_type = content_type.partition(";")[0].strip().lower()
+    return media_type == "application/json" or (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    )
+
+
+def _unservable(fields: list[str]) -> JSONResponse:
+    """422 for rows whose prediction came out NaN or infinite: never served as a prediction."""
+    message = (
+        "the model's output is not a finite number (NaN or infinity), usually because "
+        "features are far outside the range seen in training"
+    )
+    detail = [
+        {
+            "field": field,
+            "message": f"{field}: {message}" if field != "body" else message,
+            "type": "non_finite_prediction",
+        }
+        for field in fields
+    ]
+    return JSONResponse({"detail": detail}, status_code=422)
 
 
 def _json(content: Any) -> Response:
