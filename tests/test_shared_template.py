@@ -57,6 +57,10 @@ def test_default_mlflow_names_differ_per_template_and_derive_from_the_slug(
         assert model in (None, experiment)
         readme = (project / "README.md").read_text()
         assert f"`{experiment}`" in readme and "MLFLOW_EXPERIMENT_NAME=" in readme
+        if template == "model-api":  # the docs name the model that is registered, not the slug
+            for doc in ("README.md", ".env.example", "docs/model-card.md"):
+                assert f"{model}" in (project / doc).read_text(), doc
+            assert f"models:/{model}@champion" in readme
         names[template] = experiment
     assert len(set(names.values())) == len(TEMPLATES), names
 
