@@ -14,7 +14,7 @@ from conftest import git, make_git_template, run_portkit
 
 from portkit import file_answers
 from portkit.catalog import Catalog
-from portkit.models import NewRequest
+from portkit.models import Engine, NewRequest
 from portkit.new import new_project
 from portkit.update import Outcome, UpdateRequest, update_project
 
@@ -279,3 +279,19 @@ def test_update_through_the_cli_needs_no_original(workdir: Path) -> None:
     assert outside.returncode == 1
     assert "is not a path inside the project" in outside.stderr
     assert git("status", "--porcelain", cwd=project) == ""
+
+
+def test_a_built_in_template_adds_file_answers_to_the_shared_ones(tmp_path: Path) -> None:
+    from portkit.fetch import assemble_builtin
+    from portkit.metadata import read_config
+
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES_DIR / "_shared", templates / "_shared")
+    own = templates / "tiny"
+    own.mkdir()
+    (own / "copier.yml").write_text(
+        "logo: {type: str, default: ''}\n_portkit_file_answers:\n  logo: assets\n"
+    )
+    folder = assemble_builtin(own, tmp_path / "out")
+    config = read_config(folder, Engine.COPIER)
+    assert config["_portkit_file_answers"] == {"dataset": "data", "logo": "assets"}
