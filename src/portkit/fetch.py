@@ -82,8 +82,10 @@ def _ignore_own_config(directory: str, names: list[str]) -> set[str]:
 
 
 def _merge_config(merged: dict[str, Any], layer: dict[str, Any]) -> None:
-    """Later layers override questions and settings; list settings such as `_exclude` add up,
-    and mapping settings such as `_portkit_file_answers` merge key by key."""
+    """Later layers override questions; list and mapping settings add up key by key.
+
+    So `_exclude` patterns and `_portkit_file_answers` of `_shared/` and a template combine.
+    """
     for key, value in layer.items():
         if key.startswith("_") and isinstance(value, list) and isinstance(merged.get(key), list):
             merged[key] = merged[key] + [item for item in value if item not in merged[key]]
