@@ -82,10 +82,15 @@ def _ignore_own_config(directory: str, names: list[str]) -> set[str]:
 
 
 def _merge_config(merged: dict[str, Any], layer: dict[str, Any]) -> None:
-    """Later layers override questions and settings; list settings such as `_exclude` add up."""
+    """Later layers override questions; list and mapping settings add up key by key.
+
+    So `_exclude` patterns and `_portkit_file_answers` of `_shared/` and a template combine.
+    """
     for key, value in layer.items():
         if key.startswith("_") and isinstance(value, list) and isinstance(merged.get(key), list):
             merged[key] = merged[key] + [item for item in value if item not in merged[key]]
+        elif key.startswith("_") and isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
         else:
             merged[key] = value
 

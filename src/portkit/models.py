@@ -107,3 +107,4 @@ class NewResult:
     provenance: Provenance
     git_initialised: bool
     files: int
+    notes: list[str] = field(default_factory=list)  # what the user should know (copied files)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from portkit import answers as answers_mod
-from portkit import engines, git, provenance
+from portkit import engines, file_answers, git, provenance
 from portkit.catalog import Catalog
 from portkit.errors import DestinationError, UntrustedTemplateError, UsageError
 from portkit.fetch import fetch
@@ -47,26 +47,24 @@ def new_project(
                 answers_mod.load_file(request.answers_file) if request.answers_file else {},
                 request.data,
             )
+            files_declared = file_answers.declared(template.config, template.questions)
+            copies = file_answers.plan(files_declared, given, Path.cwd())
             stage = Path(work) / "project"
             say(f"Rendering {ref.name} {template.version}")
-            record = render_project(
-                template,
-                stage,
-                given,
-                interactive=request.interactive,
-                trust=request.trust,
-                project=destination,
+            record, copies = _render_with_files(
+                template, stage, given, copies, files_declared, request, destination
             )
             if request.git:
                 say("Creating the git repository")
                 seed_repository(stage, f"Render {ref.name} {template.version} with portkit")
+            notes = _bring_in(copies, stage, request.git, say)
             files = sum(1 for p in stage.rglob("*") if p.is_file() and ".git" not in p.parts)
             _place(stage, destination)
     except BaseException:
         for folder in created_parents:
             shutil.rmtree(folder, ignore_errors=True)
         raise
-    return NewResult(destination, record, request.git, files)
+    return NewResult(destination, record, request.git, files, notes)
 
 
 def render_project(
@@ -88,6 +86,90 @@ def render_project(
     record = _record(template, used, project)
     provenance.write(stage, record)
     return record
+
+
+def _render_with_files(
+    template: FetchedTemplate,
+    stage: Path,
+    given: dict[str, Any],
+    copies: list[file_answers.Copy],
+    declared: dict[str, str],
+    request: NewRequest,
+    destination: Path,
+) -> tuple[Provenance, list[file_answers.Copy]]:
+    """Render with each file answer as its path inside the project.
+
+    A file answer that was not given (asked at the prompt, or a template default) is only known
+    after the render: check it, then render again with it replaced, without prompting.
+    """
+
+    def render(answers: dict[str, Any], interactive: bool) -> Provenance:
+        return render_project(
+            template,
+            stage,
+            file_answers.with_targets(answers, copies),
+            interactive=interactive,
+            trust=request.trust,
+            project=destination,
+        )
+
+    record = render(given, request.interactive)
+    done = tuple(copy.answer for copy in copies)
+    later = file_answers.plan(declared, record.answers, Path.cwd(), skip=done)
+    if later:
+        copies = copies + later
+        shutil.rmtree(stage)
+        record = render({**given, **record.answers}, False)
+    file_answers.check_used(copies, record.answers)
+    file_answers.check_place(copies, stage)
+    return record, copies
+
+
+def _bring_in(
+    copies: list[file_answers.Copy], stage: Path, use_git: bool, say: Progress
+) -> list[str]:
+    """Copy the user's files into the staged project; commit the small ones on `main` only.
+
+    They are the user's data, not template output: kept off the template branch, an update's
+    render never deletes, re-copies or conflicts on them. A file over the size limit stays out of
+    git (listed in `.git/info/exclude`, this clone only). Returns notices for the user.
+    """
+    if not copies:
+        return []
+    say("Copying your file(s) into the project")
+    file_answers.place(copies, stage)
+    notes = [f"Copied {copy.source} to {copy.target}." for copy in copies]
+    limit = file_answers.LARGE_FILE_BYTES // (1024 * 1024)
+    large = [copy for copy in copies if copy.large]
+    for copy in large:
+        notes.append(
+            f"Notice: {copy.target} is {copy.size / (1024 * 1024):.0f} MB, over the {limit} MB "
+            "limit for committing data: it is not committed"
+            + (" (listed in .git/info/exclude)" if use_git else "")
+            + "; CI and fresh clones will not have it."
+        )
+    small = [copy.target for copy in copies if not copy.large]
+    if use_git:
+        if large:
+            exclude = stage / ".git" / "info" / "exclude"
+            exclude.parent.mkdir(parents=True, exist_ok=True)
+            with exclude.open("a", encoding="utf-8") as handle:
+                handle.write("".join(f"/{copy.target}\n" for copy in large))
+        if small:
+            # forced: a template may git-ignore its data folder, yet CI needs the table
+            git.run(["add", "--force", "--", *small], stage)
+            git.run(
+                [
+                    *git.identity_config(stage),
+                    "commit",
+                    "--quiet",
+                    "--no-verify",
+                    "-m",
+                    "Add your data: " + ", ".join(small),
+                ],
+                stage,
+            )
+    return notes
 
 
 def seed_repository(project: Path, message: str) -> None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from portkit import git, provenance
+from portkit import file_answers, git, provenance
 from portkit import template_branch as branch
 from portkit._version import __version__
 from portkit.catalog import Catalog, locate
@@ -360,6 +360,10 @@ def _render(
     recorded = {key: value for key, value in project.record.answers.items() if key in known}
     given = {**recorded, **request.data}
     new_questions = known - set(given) - {q.name for q in template.questions if q.secret}
+    # a file answer is the path recorded inside the project: never copied again, never looked up
+    files = file_answers.declared(template.config, template.questions)
+    file_answers.require_project_paths(files, given)
+    file_answers.require_present(files, request.data, project.root)
     stage = workdir / "render"
     stage.parent.mkdir(parents=True, exist_ok=True)  # local templates are not copied into WORKDIR
     record = render_project(
@@ -370,6 +374,7 @@ def _render(
         trust=request.trust,
         project=project.root,
     )
+    file_answers.require_project_paths(files, record.answers)
     return _Rendered(stage, record)
 
 

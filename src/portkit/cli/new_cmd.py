@@ -64,6 +64,8 @@ def command(
     )
     if result.git_initialised:
         typer.echo("Git: branch main, with the pristine render on portkit/template.")
+    for note in result.notes:
+        typer.echo(note)
     typer.echo(
         f"Next: cd {destination}"
         + (" && make help" if (result.destination / "Makefile").exists() else "")
