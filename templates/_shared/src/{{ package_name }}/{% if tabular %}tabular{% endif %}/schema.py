@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
@@ -170,13 +171,20 @@ def _drop_reason(name: str, series: pd.Series, values: pd.Series, max_categories
 
 
 def _kind(values: pd.Series) -> str:
-    if ptypes.is_bool_dtype(values) or set(values.unique()) <= {True, False}:
+    if ptypes.is_bool_dtype(values) or _only_booleans(values):
         return "boolean"
     if ptypes.is_datetime64_any_dtype(values) or (_is_text(values) and _is_dates(values)):
         return "datetime"
     if _is_text(values):
         return "category"
     return "integer" if _is_whole(values) else "number"
+
+
+def _only_booleans(values: pd.Series) -> bool:
+    """True/False objects only (a bool column with gaps): 0 and 1 stay numbers."""
+    return ptypes.is_object_dtype(values) and all(
+        isinstance(v, (bool, np.bool_)) for v in values.unique()
+    )
 
 
 def _is_text(values: pd.Series) -> bool:
