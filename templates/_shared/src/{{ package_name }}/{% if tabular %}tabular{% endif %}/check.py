@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from .errors import DataError, rows_text
@@ -87,16 +88,17 @@ def to_number(values: pd.Series) -> pd.Series:
     return pd.to_numeric(values, errors="coerce").astype(float)
 
 
+def as_boolean(value: object) -> bool | None:
+    """True/False, also from yes/no, 1/0, t/f as text; None for anything else or missing."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    text = str(value).strip().lower()
+    return True if text in TRUE else False if text in FALSE else None
+
+
 def to_boolean(values: pd.Series) -> pd.Series:
-    """True/False (also yes/no, 1/0, t/f as text) as pandas' nullable boolean; else missing."""
-
-    def one(value: object) -> object:
-        if isinstance(value, bool) or pd.isna(value):  # type: ignore[arg-type]
-            return value if isinstance(value, bool) else pd.NA
-        text = str(value).strip().lower()
-        return True if text in TRUE else False if text in FALSE else pd.NA
-
-    return values.map(one).astype("boolean")
+    """Values as pandas' nullable boolean (see :func:`as_boolean`)."""
+    return values.map(as_boolean).astype("boolean")
 
 
 def to_category(values: pd.Series) -> pd.Series:

@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .check import to_boolean, to_category, to_number
-from .schema import Schema, parse_dates
+from .check import as_boolean, to_number
+from .schema import Schema, as_text, parse_dates
 
 #: One-hot: a category seen in less than this share of the training rows is grouped as rare.
 MIN_FREQUENCY = 0.01
@@ -31,24 +31,35 @@ def _frame(x: Any) -> pd.DataFrame:
     return x if isinstance(x, pd.DataFrame) else pd.DataFrame(x)
 
 
+def _bool_float(value: object) -> float:
+    flag = as_boolean(value)
+    return np.nan if flag is None else float(flag)
+
+
+# numpy loops over the cells: far cheaper than pandas per column on the one-row requests of an API
+_TEXT = np.frompyfunc(as_text, 1, 1)
+_BOOL = np.frompyfunc(_bool_float, 1, 1)
+
+
 def numbers_as_float(x: Any) -> np.ndarray:
     """Every column as float; text that is not a number becomes NaN (then imputed)."""
-    return _frame(x).apply(to_number).to_numpy(dtype=float)
+    frame = _frame(x)
+    try:
+        return frame.to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError):  # text among the numbers: convert column by column
+        return frame.apply(to_number).to_numpy(dtype=float)
 
 
 def booleans_as_float(x: Any) -> np.ndarray:
     """True/False (or yes/no, 1/0) as 1.0/0.0; anything else NaN."""
-    return (
-        _frame(x)
-        .apply(lambda col: to_boolean(col).astype("Float64"))
-        .to_numpy(dtype=float, na_value=np.nan)
-    )
+    with np.errstate(invalid="ignore"):  # NaN in, NaN out: nothing to warn about
+        return np.asarray(_BOOL(_frame(x).to_numpy(dtype=object)), dtype=float)
 
 
 def categories_as_text(x: Any) -> np.ndarray:
     """Every value as text (1.0 -> '1'), missing as NaN, so training and serving agree."""
-    frame = _frame(x).apply(to_category)
-    return frame.astype(object).where(frame.notna(), np.nan).to_numpy(dtype=object)
+    with np.errstate(invalid="ignore"):  # NaN in, NaN out: nothing to warn about
+        return np.asarray(_TEXT(_frame(x).to_numpy(dtype=object)), dtype=object)
 
 
 def date_parts(x: Any) -> np.ndarray:

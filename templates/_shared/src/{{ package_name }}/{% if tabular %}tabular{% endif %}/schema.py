@@ -112,17 +112,18 @@ def infer_task(values: pd.Series) -> str:
     return "regression"
 
 
+def as_text(value: Any) -> Any:
+    """One value as a label or category: 1.0 -> '1', True -> 'True', missing -> NaN."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return np.nan
+    if isinstance(value, float):
+        return np.nan if value != value else str(int(value)) if value.is_integer() else str(value)
+    return str(value)
+
+
 def label_strings(values: pd.Series) -> pd.Series:
-    """Class labels as strings: 1.0 -> '1', True -> 'True', 'a' -> 'a' (missing stays missing)."""
-
-    def text(value: Any) -> Any:
-        if pd.isna(value):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        return str(value)
-
-    return values.map(text).astype(object)
+    """Class labels (or categories) as strings, missing as NaN: see :func:`as_text`."""
+    return values.map(as_text).astype(object)
 
 
 def sorted_labels(labels: Any) -> list[str]:
