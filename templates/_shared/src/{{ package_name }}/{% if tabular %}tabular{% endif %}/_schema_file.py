@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DataError
-from .schema import KINDS, TASKS, Column, Schema
+from .schema import KINDS, MAX_CATEGORIES, TASKS, Column, Schema
 
 COLUMN_KEYS = {"kind", "nullable", "categories", "min", "max"}
 
@@ -38,8 +38,8 @@ def parse(path: Path) -> Schema:
         task=task,
         classes=classes if task == "classification" else None,
         columns={str(name): _column(where, str(name), spec) for name, spec in columns.items()},
-        dropped={str(k): str(v) for k, v in (data.get("dropped") or {}).items()},
-        max_categories=where.integer(data, "max_categories"),
+        dropped={str(k): str(v) for k, v in where.mapping(data, "dropped", optional=True).items()},
+        max_categories=where.integer(data, "max_categories", MAX_CATEGORIES),
     )
 
 
@@ -93,14 +93,14 @@ class _Where:
             raise self.error(name, f"{value!r} is not one of {', '.join(allowed)}")
         return str(value)
 
-    def mapping(self, data: dict[str, Any], key: str) -> dict[Any, Any]:
-        value = self.required(data, key)
+    def mapping(self, data: dict[str, Any], key: str, optional: bool = False) -> dict[Any, Any]:
+        value = (data.get(key) or {}) if optional else self.required(data, key)
         if not isinstance(value, dict):
             raise self.error(key, "must be a mapping")
         return value
 
-    def integer(self, data: dict[str, Any], key: str) -> int:
-        value = self.required(data, key)
+    def integer(self, data: dict[str, Any], key: str, default: int) -> int:
+        value = data.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int) or value < 2:
             raise self.error(key, f"must be a whole number of at least 2, not {value!r}")
         return value
