@@ -1,0 +1,26 @@
+"""The one error bad data raises, so a CLI prints one line and exits non-zero (no traceback)."""
+
+from __future__ import annotations
+
+
+class DataError(Exception):
+    """Something is wrong with the user's data: the message names the file, columns and rows.
+
+    ``hint`` says what to do about it, when there is something obvious to do.
+    """
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.hint}".strip()
+
+
+def rows_text(index: object, limit: int = 5) -> str:
+    """'rows 3, 8, 12 and 4 more': 1-based data rows of the file (the frame index + 1)."""
+    numbers = [int(i) + 1 for i in index]  # type: ignore[attr-defined]
+    shown = ", ".join(str(n) for n in numbers[:limit])
+    more = f" and {len(numbers) - limit} more" if len(numbers) > limit else ""
+    return f"row{'s' if len(numbers) > 1 else ''} {shown}{more}"
