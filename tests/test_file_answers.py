@@ -123,15 +123,30 @@ def test_missing_file_or_folder_exits_1_and_writes_nothing(
     assert list(workdir.iterdir()) == []
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
-def test_unreadable_file_exits_1_and_writes_nothing(workdir: Path) -> None:
+def test_unreadable_file_exits_1_and_writes_nothing(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     table = user_table()
-    table.chmod(0)
-    result = run_portkit(
-        "new", "model-api", "p", "--defaults", "--data", f"dataset={table}", cwd=workdir
-    )
-    assert result.returncode == 1
-    assert f"Error: dataset: cannot read {table}" in result.stderr
+    if os.geteuid() != 0:
+        table.chmod(0)
+        result = run_portkit(
+            "new", "model-api", "p", "--defaults", "--data", f"dataset={table}", cwd=workdir
+        )
+        assert result.returncode == 1
+        assert f"Error: dataset: cannot read {table}" in result.stderr
+        assert list(workdir.iterdir()) == []
+        return
+    # root reads any file whatever its mode: make opening it fail as it would for a user.
+    real_open = Path.open
+
+    def refuse(self: Path, *args: object, **kwargs: object) -> object:
+        if self == table.resolve():
+            raise PermissionError(13, "Permission denied")
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refuse)
+    with pytest.raises(file_answers.AnswerError, match=r"dataset: cannot read .*Permission denied"):
+        file_answers.plan({"dataset": "data"}, {"dataset": str(table)}, workdir)
     assert list(workdir.iterdir()) == []
 
 
