@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -393,7 +394,13 @@ def test_template_branch_moved_during_the_merge_is_not_overwritten(
     conflict_on_readme(source, project)
     elsewhere = git("rev-parse", "HEAD", cwd=project)
     git("update-ref", "refs/heads/portkit/template", elsewhere, cwd=project)
-    git("commit", "--quiet", "--no-edit", cwd=project)
+    committed = subprocess.run(
+        ["git", "commit", "--quiet", "--no-edit"], cwd=project, capture_output=True, text=True
+    )
+    assert committed.returncode == 0
+    assert committed.stderr == (
+        "portkit: portkit/template was moved during the merge; left where it is.\n"
+    )
     assert git("rev-parse", "portkit/template", cwd=project) == elsewhere
     assert hook_files(project) == []
 

@@ -41,7 +41,7 @@ read -r render old < "$record"
 if [ -n "$render" ] && git merge-base --is-ancestor "$render" HEAD 2>/dev/null; then
     git update-ref -m "portkit: the merge of a render was committed" \\
         {TEMPLATE_REF} "$render" "$old" 2>/dev/null ||
-        echo "portkit: {TEMPLATE_BRANCH} was moved meanwhile; \\`portkit update\\` settles it." >&2
+        echo "portkit: {TEMPLATE_BRANCH} was moved during the merge; left where it is." >&2
 fi
 rm -f "$record"
 hook="$(git rev-parse --git-path hooks 2>/dev/null)/post-commit"
