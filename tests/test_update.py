@@ -388,6 +388,19 @@ def test_hooks_path_inside_the_project_is_left_alone(source: Source, project: Pa
     assert git("rev-parse", "portkit/template", cwd=project) == render
 
 
+def test_hooks_disabled_with_dev_null_falls_back_to_the_next_update(
+    source: Source, project: Path
+) -> None:
+    git("config", "core.hooksPath", "/dev/null", cwd=project)
+    conflict = conflict_on_readme(source, project)
+    assert "the git hooks folder cannot be written" in conflict.hint
+    assert hook_files(project) == []
+    render = git("rev-parse", "MERGE_HEAD", cwd=project)
+    git("commit", "--quiet", "--no-edit", cwd=project)
+    assert update(source, project).outcome is Outcome.UP_TO_DATE
+    assert git("rev-parse", "portkit/template", cwd=project) == render
+
+
 def test_template_branch_moved_during_the_merge_is_not_overwritten(
     source: Source, project: Path
 ) -> None:

@@ -84,16 +84,12 @@ def install(root: Path, render: str, old_tip: str | None) -> Follow:
     record = _record(root)
     try:
         _write(record, f"{render} {old_tip or ''}\n")
-        if not _is_ours(hook):
-            hook.parent.mkdir(parents=True, exist_ok=True)
-            _write(hook, SCRIPT, mode=0o755, replace=False)
-    except FileExistsError:  # a hook of the user's appeared meanwhile
-        record.unlink(missing_ok=True)
-        return Follow.OWN_HOOK
+        follow = Follow.AT_COMMIT if _is_ours(hook) else _place(hook)
     except OSError:
+        follow = Follow.HOOKS_UNWRITABLE
+    if follow is not Follow.AT_COMMIT:
         record.unlink(missing_ok=True)
-        return Follow.HOOKS_UNWRITABLE
-    return Follow.AT_COMMIT
+    return follow
 
 
 def settle(root: Path) -> None:
@@ -106,6 +102,16 @@ def settle(root: Path) -> None:
     hook = _hooks_folder(root) / "post-commit"
     if _is_ours(hook):
         hook.unlink(missing_ok=True)
+
+
+def _place(hook: Path) -> Follow:
+    """Write the hook where none is; a hook of the user's that appeared meanwhile wins."""
+    hook.parent.mkdir(parents=True, exist_ok=True)  # e.g. core.hooksPath=/dev/null: OSError
+    try:
+        _write(hook, SCRIPT, mode=0o755, replace=False)
+    except FileExistsError:
+        return Follow.OWN_HOOK
+    return Follow.AT_COMMIT
 
 
 def _hooks_folder(root: Path) -> Path:
