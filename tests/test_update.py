@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -257,17 +258,164 @@ def test_conflicting_edit_and_abort_restores_exactly(source: Source, project: Pa
     assert again.conflicts == ["README.md"]
 
 
+def conflict_on_readme(source: Source, project: Path) -> UpdateConflictError:
+    """Update into a README conflict and resolve it, ready to commit."""
+    commit_edits(project, {"README.md": "# Demo\n\nMy own introduction.\n"})
+    source.release({"README.md": "# %project_name%\n\nThe template's new introduction.\n"})
+    with pytest.raises(UpdateConflictError) as caught:
+        update(source, project)
+    (project / "README.md").write_text("# Demo\n\nBoth introductions, merged by hand.\n")
+    git("add", "README.md", cwd=project)
+    return caught.value
+
+
 def resolve_readme_conflict(source: Source, project: Path) -> str:
     """Update into a README conflict, resolve it and commit; return the merged render."""
+    conflict_on_readme(source, project)
+    render = git("rev-parse", "MERGE_HEAD", cwd=project)
+    git("commit", "--quiet", "--no-edit", cwd=project)
+    return render
+
+
+def hook_files(project: Path, hooks: str = ".git/hooks") -> list[str]:
+    """What portkit may leave in the git folder while a merge it started is pending."""
+    names = [f"{hooks}/post-commit", ".git/portkit-pending-render"]
+    return [name for name in names if (project / name).exists()]
+
+
+@pytest.mark.parametrize(
+    "conclude",
+    [
+        ["commit", "--quiet", "--no-edit"],
+        ["commit", "--quiet", "--no-verify", "--no-edit"],
+        ["-c", "core.editor=true", "merge", "--continue"],
+    ],
+    ids=["commit", "no-verify", "merge-continue"],
+)
+def test_committing_the_resolved_merge_moves_the_template_branch_at_once(
+    source: Source, project: Path, conclude: list[str]
+) -> None:
+    conflict = conflict_on_readme(source, project)
+    assert "portkit/template then moves to the new render" in conflict.hint
+    render = git("rev-parse", "MERGE_HEAD", cwd=project)
+    git(*conclude, cwd=project)
+    # right after the commit, before any portkit command: a push now sends the right branch
+    assert git("rev-parse", "portkit/template", cwd=project) == render
+    assert git("rev-parse", "HEAD^2", cwd=project) == render
+    assert hook_files(project) == []
+    assert git("status", "--porcelain", cwd=project) == ""
+
+
+def test_abort_then_an_unrelated_commit_leaves_the_template_branch_and_removes_the_hook(
+    source: Source, project: Path
+) -> None:
+    tip = git("rev-parse", "portkit/template", cwd=project)
+    commit_edits(project, {"README.md": "# Demo\n\nMy own introduction.\n"})
+    before = state(project)
+    source.release({"README.md": "# %project_name%\n\nThe template's new introduction.\n"})
+    with pytest.raises(UpdateConflictError):
+        update(source, project)
+    assert hook_files(project) == [".git/hooks/post-commit", ".git/portkit-pending-render"]
+    git("merge", "--abort", cwd=project)
+    assert state(project) == before  # refs, index and work tree: the hook lives in .git only
+    commit_edits(project, {"keep.txt": "keep\nlater work\n"}, "unrelated")
+    assert git("rev-parse", "portkit/template", cwd=project) == tip
+    assert hook_files(project) == []
+
+
+def test_leftover_hook_after_an_abort_is_removed_by_the_next_update(
+    source: Source, project: Path
+) -> None:
     commit_edits(project, {"README.md": "# Demo\n\nMy own introduction.\n"})
     source.release({"README.md": "# %project_name%\n\nThe template's new introduction.\n"})
     with pytest.raises(UpdateConflictError):
         update(source, project)
+    git("reset", "--quiet", "--merge", cwd=project)  # an abort by another name
+    assert update(source, project, dry_run=True).conflicts == ["README.md"]  # only reads
+    assert len(hook_files(project)) == 2
+    commit_edits(project, {"README.md": "# Demo\n\nThe template's new introduction.\n"})
+    assert update(source, project).outcome is Outcome.MERGED
+    assert hook_files(project) == []
+
+
+def test_users_own_post_commit_hook_is_kept_and_the_next_update_moves_the_branch(
+    source: Source, project: Path
+) -> None:
+    hook = project / ".git/hooks/post-commit"
+    script = "#!/bin/sh\necho ran >> .git/my-hook-ran\nexit 5\n"
+    hook.parent.mkdir(exist_ok=True)
+    hook.write_text(script)
+    hook.chmod(0o755)
+    conflict = conflict_on_readme(source, project)
+    assert "run `portkit update` once more" in conflict.hint
+    assert "your own post-commit hook is kept" in conflict.hint
+    assert hook.read_text() == script and hook.stat().st_mode & 0o777 == 0o755
+    assert not (project / ".git/portkit-pending-render").exists()
+    tip = git("rev-parse", "portkit/template", cwd=project)
     render = git("rev-parse", "MERGE_HEAD", cwd=project)
-    (project / "README.md").write_text("# Demo\n\nBoth introductions, merged by hand.\n")
-    git("add", "README.md", cwd=project)
+    ran = (project / ".git/my-hook-ran").read_text()  # by the user's edits in conflict_on_readme
     git("commit", "--quiet", "--no-edit", cwd=project)
-    return render
+    assert (project / ".git/my-hook-ran").read_text() == ran + "ran\n"
+    assert git("rev-parse", "portkit/template", cwd=project) == tip  # the fallback: not yet
+    assert update(source, project).outcome is Outcome.UP_TO_DATE
+    assert git("rev-parse", "portkit/template", cwd=project) == render
+    assert hook.read_text() == script
+
+
+def test_hooks_path_outside_the_project_gets_the_hook(
+    source: Source, project: Path, tmp_path: Path
+) -> None:
+    hooks = tmp_path / "my-hooks"
+    git("config", "core.hooksPath", str(hooks), cwd=project)
+    conflict_on_readme(source, project)
+    assert (hooks / "post-commit").is_file()
+    assert not (project / ".git/hooks/post-commit").exists()
+    render = git("rev-parse", "MERGE_HEAD", cwd=project)
+    git("commit", "--quiet", "--no-edit", cwd=project)
+    assert git("rev-parse", "portkit/template", cwd=project) == render
+    assert list(hooks.iterdir()) == []
+
+
+def test_hooks_path_inside_the_project_is_left_alone(source: Source, project: Path) -> None:
+    git("config", "core.hooksPath", ".githooks", cwd=project)
+    conflict = conflict_on_readme(source, project)
+    assert "core.hooksPath is inside the project" in conflict.hint
+    assert not (project / ".githooks").exists()
+    assert hook_files(project) == []
+    render = git("rev-parse", "MERGE_HEAD", cwd=project)
+    git("commit", "--quiet", "--no-edit", cwd=project)
+    assert update(source, project).outcome is Outcome.UP_TO_DATE
+    assert git("rev-parse", "portkit/template", cwd=project) == render
+
+
+def test_hooks_disabled_with_dev_null_falls_back_to_the_next_update(
+    source: Source, project: Path
+) -> None:
+    git("config", "core.hooksPath", "/dev/null", cwd=project)
+    conflict = conflict_on_readme(source, project)
+    assert "the git hooks folder cannot be written" in conflict.hint
+    assert hook_files(project) == []
+    render = git("rev-parse", "MERGE_HEAD", cwd=project)
+    git("commit", "--quiet", "--no-edit", cwd=project)
+    assert update(source, project).outcome is Outcome.UP_TO_DATE
+    assert git("rev-parse", "portkit/template", cwd=project) == render
+
+
+def test_template_branch_moved_during_the_merge_is_not_overwritten(
+    source: Source, project: Path
+) -> None:
+    conflict_on_readme(source, project)
+    elsewhere = git("rev-parse", "HEAD", cwd=project)
+    git("update-ref", "refs/heads/portkit/template", elsewhere, cwd=project)
+    committed = subprocess.run(
+        ["git", "commit", "--quiet", "--no-edit"], cwd=project, capture_output=True, text=True
+    )
+    assert committed.returncode == 0
+    assert committed.stderr == (
+        "portkit: portkit/template was moved during the merge; left where it is.\n"
+    )
+    assert git("rev-parse", "portkit/template", cwd=project) == elsewhere
+    assert hook_files(project) == []
 
 
 def test_resolved_conflict_moves_the_template_branch_and_is_the_next_base(
@@ -319,6 +467,8 @@ def test_staged_merge_committed_later_moves_the_template_branch(
     assert update(source, project, commit=False).outcome is Outcome.STAGED
     render = git("rev-parse", "MERGE_HEAD", cwd=project)
     git("commit", "--quiet", "--no-edit", cwd=project)
+    assert git("rev-parse", "portkit/template", cwd=project) == render  # at once
+    assert hook_files(project) == []
     assert update(source, project).outcome is Outcome.UP_TO_DATE
     assert git("rev-parse", "portkit/template", cwd=project) == render
 

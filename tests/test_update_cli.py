@@ -74,6 +74,7 @@ def test_conflict_exits_3_lists_files_and_abort_restores(made: Path, copier_temp
     assert result.returncode == 3
     assert "Error: The update left 1 conflicted file(s): README.md" in result.stderr
     assert "git merge --abort" in result.stderr and "git add" in result.stderr
+    assert "`git commit`; portkit/template then moves to the new render." in result.stderr
     assert "Traceback" not in result.stderr
     assert (made / "README.md").read_text() == (
         "# Demo\n\n<<<<<<< HEAD\nMine.\n=======\nTheirs.\n>>>>>>> portkit/update\n"
@@ -120,16 +121,34 @@ def test_data_changes_an_answer_and_no_commit_stages(made: Path) -> None:
     head = git("rev-parse", "HEAD", cwd=made)
     result = run_portkit("update", "--data", "project_name=Fraud API", "--no-commit", cwd=made)
     assert result.returncode == 0, result.stderr
-    assert "The merge is staged, not committed" in result.stdout
-    assert "run `portkit update` once more to move portkit/template" in result.stdout
+    assert result.stdout.splitlines()[-1] == (
+        "The merge is staged, not committed: review it (git diff --cached), then `git commit`;"
+        " portkit/template then moves to the new render. Or `git merge --abort`."
+    )
     assert "git push origin portkit/template" not in result.stdout  # it has not moved yet
     assert git("rev-parse", "HEAD", cwd=made) == head
     assert (made / "README.md").read_text().startswith("# Fraud API")
     assert git("commit", "--quiet", "--no-edit", cwd=made) == ""
+    # the commit itself moved it: pushing both branches now is right
+    assert git("rev-parse", "portkit/template", cwd=made) == git("rev-parse", "HEAD^2", cwd=made)
     again = run_portkit("update", cwd=made)
     assert again.returncode == 0, again.stderr
     assert again.stdout.startswith("Already up to date: ")
-    assert git("rev-parse", "portkit/template", cwd=made) == git("rev-parse", "HEAD^2", cwd=made)
+
+
+def test_no_commit_with_a_post_commit_hook_of_the_users_says_to_update_again(made: Path) -> None:
+    hook = made / ".git" / "hooks" / "post-commit"
+    hook.parent.mkdir(exist_ok=True)
+    hook.write_text("#!/bin/sh\nexit 0\n")
+    hook.chmod(0o755)
+    result = run_portkit("update", "--data", "project_name=Fraud API", "--no-commit", cwd=made)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == (
+        "The merge is staged, not committed: review it (git diff --cached), then `git commit`;"
+        " run `portkit update` once more afterwards to move portkit/template (your own post-commit"
+        " hook is kept, so portkit added none). Or `git merge --abort`."
+    )
+    assert hook.read_text() == "#!/bin/sh\nexit 0\n"
 
 
 def test_not_a_project_and_usage_errors(workdir: Path, made: Path) -> None:

@@ -152,11 +152,11 @@ class UpdateConflictError(PortkitError):
 
     exit_code = EXIT_CONFLICTS
 
-    def __init__(self, project: Path, conflicts: Sequence[str]) -> None:
+    def __init__(self, project: Path, conflicts: Sequence[str], after_commit: str) -> None:
         super().__init__(
             f"The update left {len(conflicts)} conflicted file(s): " + ", ".join(conflicts),
-            "Resolve them, then `git add <files>` and `git commit`; "
-            "or `git merge --abort` to return exactly to where you were.",
+            f"Resolve them, then `git add <files>` and `git commit`; {after_commit}. "
+            "Or `git merge --abort` to return exactly to where you were.",
         )
         self.project = project
         self.conflicts = list(conflicts)

@@ -2,9 +2,10 @@
 
 An update commits its new render on top of the branch but does not move the branch until the
 merge is concluded. A conflicted (or `--no-commit`) merge only records the render as MERGE_HEAD,
-so `git merge --abort` leaves every ref as it was. Once the user commits that merge, the render
-is in their history: `merged_render` finds it, and the next `portkit update` moves the branch
-there (a fast-forward) and uses it as the merge base. No hook is needed.
+so `git merge --abort` leaves every ref as it was. When the user commits that merge, a one-shot
+hook moves the branch (`template_hook`). Where no hook ran (a clone, hooks disabled, a hook of
+the user's kept), the render is still in their history: `merged_render` finds it, and the next
+`portkit update` moves the branch there (a fast-forward) and uses it as the merge base.
 """
 
 from __future__ import annotations

@@ -4,9 +4,10 @@ The pristine render of the template lives on the `portkit/template` branch of th
 repository (the design nf-core's `sync` proved on thousands of repositories). An update renders the
 target version with the recorded answers into a temporary worktree of that branch, commits it on
 top of the branch and merges that commit into the user's branch; the branch follows once the merge
-is committed (`template_branch`). Because git does the merge, renames are followed, a file the
-user changed and the template deleted is a modify/delete conflict instead of a silent loss, every
-editor understands the conflicts, and `git merge --abort` undoes everything, refs included.
+is committed: at once for a clean update, else when the user commits it (`template_hook`).
+Because git does the merge, renames are followed, a file the user changed and the template
+deleted is a modify/delete conflict instead of a silent loss, every editor understands the
+conflicts, and `git merge --abort` undoes everything, refs included.
 
 copier's own `update` cannot update projects rendered from a plain folder (how a wheel ships
 templates), exits 0 on conflicts and drops edits on renames; see issue 3 for the measurements.
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from portkit import file_answers, git, provenance
+from portkit import file_answers, git, provenance, template_hook
 from portkit import template_branch as branch
 from portkit._version import __version__
 from portkit.catalog import Catalog, locate
@@ -121,6 +122,7 @@ class UpdateResult:
     changes: list[FileChange]
     commit: str | None = None  # the merge commit, when one was made
     conflicts: list[str] | None = None  # dry run: predicted conflicts; None when unknown
+    follow: template_hook.Follow | None = None  # staged: when portkit/template moves
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,8 @@ def update_project(
     record = project.record
     ref = locate(catalog, record.template, record.source, project.root)
     _check_target(request, record)
+    if not request.dry_run:
+        template_hook.settle(project.root)  # no merge in progress: a leftover is stale
     with tempfile.TemporaryDirectory(prefix="portkit-update-") as work:
         workdir = Path(work)
         base = _with_sync_point(project.root, _find_base(project, ref, request.trust, workdir, say))
@@ -177,9 +181,11 @@ def update_project(
             return _replace(result, outcome=Outcome.UP_TO_DATE)
         _refuse_overwriting_untracked(project.root, changes)
         say(f"Merging the new render into {project.branch}")
-        commit = _merge(project, base, new_commit, request.commit, _message(result))
-        outcome = Outcome.MERGED if request.commit else Outcome.STAGED
-        return _replace(result, outcome=outcome, commit=commit)
+        follow = _merge(project, base, new_commit, request.commit, _message(result))
+        if follow:
+            return _replace(result, outcome=Outcome.STAGED, follow=follow)
+        commit = git.output(["rev-parse", "HEAD"], project.root)
+        return _replace(result, outcome=Outcome.MERGED, commit=commit)
 
 
 # --- step 1: check the project -------------------------------------------------------------
@@ -480,24 +486,27 @@ def _refuse_overwriting_untracked(root: Path, changes: list[FileChange]) -> None
 
 def _merge(
     project: _Project, base: _Base, new_commit: str, commit: bool, message: str
-) -> str | None:
-    """Merge the new render; return the merge commit, None when left staged.
+) -> template_hook.Follow | None:
+    """Merge the new render; None once committed, else when the template branch will follow.
 
     `portkit/template` moves only with a committed merge: a conflicted or staged merge leaves
-    the render as MERGE_HEAD alone, so `git merge --abort` restores every ref, and the next update
-    moves the branch once the user has committed it (see `template_branch`).
+    the render as MERGE_HEAD alone, so `git merge --abort` restores every ref, and a one-shot
+    hook moves the branch when the user commits the merge (`template_hook`).
     """
     root = project.root
+    tip = branch.resolve(root, branch.TEMPLATE_REF)
     if base.related:
         merged = _git_merge(root, new_commit, commit, message)
     else:
         merged = _merge_with_base(root, base.synced, new_commit, commit, message)
-    if merged.returncode != 0:
-        _fail(root, merged)
-    if not commit:
+    conflicts = _conflicts(root, merged)
+    if merged.returncode == 0 and commit:
+        branch.move(root, new_commit)
         return None
-    branch.move(root, new_commit)
-    return git.output(["rev-parse", "HEAD"], root)
+    follow = template_hook.install(root, new_commit, tip)
+    if conflicts:
+        raise UpdateConflictError(root, conflicts, follow.later())
+    return follow
 
 
 def _git_merge(root: Path, new_commit: str, commit: bool, message: str) -> Completed:
@@ -537,11 +546,13 @@ def _merge_with_base(
     return merged
 
 
-def _fail(root: Path, merged: Completed) -> None:
+def _conflicts(root: Path, merged: Completed) -> list[str]:
     """Conflicts are the user's to resolve; any other failure is git's, reported in its words."""
+    if merged.returncode == 0:
+        return []
     conflicts = git.output(["diff", "--name-only", "--diff-filter=U"], root).splitlines()
     if conflicts:
-        raise UpdateConflictError(root, conflicts)
+        return conflicts
     detail = (merged.stderr or merged.stdout).strip().splitlines()
     raise GitError(f"git merge failed: {detail[-1] if detail else 'no output'}")
 

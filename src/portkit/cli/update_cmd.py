@@ -114,9 +114,10 @@ def _report(result: UpdateResult) -> None:
         typer.echo(f"Merged into {result.branch} as {result.commit[:12]}.")
         typer.echo("Push the template branch along with yours: git push origin portkit/template")
     else:
+        later = result.follow.later() if result.follow else ""
         typer.echo(
-            "The merge is staged, not committed: review it (git diff --cached), then `git commit`"
-            " and run `portkit update` once more to move portkit/template; or `git merge --abort`."
+            "The merge is staged, not committed: review it (git diff --cached), then `git commit`;"
+            f" {later}. Or `git merge --abort`."
         )
 
 
