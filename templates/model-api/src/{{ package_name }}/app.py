@@ -19,10 +19,11 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+import pandas as pd
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -56,16 +57,11 @@ class PredictionLog:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._file = path.open("a", encoding="utf-8")
 
-    def write(
-        self, names: list[str], x: np.ndarray, predictions: list[dict[str, Any]], version: str
-    ) -> None:
+    def write(self, x: pd.DataFrame, predictions: list[dict[str, Any]], version: str) -> None:
         now = time.time()
-        for row, prediction in zip(x.tolist(), predictions, strict=True):
-            record = {
-                "time": now,
-                "model_version": version,
-                "features": dict(zip(names, row, strict=True)),
-            }
+        rows = x.astype(object).where(x.notna(), None).to_dict(orient="records")
+        for row, prediction in zip(rows, predictions, strict=True):
+            record = {"time": now, "model_version": version, "features": row}
             self._file.write(json.dumps({**record, **prediction}) + "\n")
         self._file.flush()
 
@@ -78,14 +74,15 @@ def create_app(loaded: LoadedModel | None = None, settings: ServeSettings | None
     settings = settings or ServeSettings.from_env()
     loaded = loaded or load(settings.model_uri)
     predictor = Predictor(loaded)
-    models = schema_module.api_models(loaded.schema, settings.max_batch)
+    models = schema_module.api_models(loaded.schema, settings.max_batch, loaded.example)
     Features, Batch = models.features, models.batch  # noqa: N806 - these are classes
     state: dict[str, Any] = {"ready": False, "offload": False}
     prediction_log = PredictionLog(settings.prediction_log) if settings.prediction_log else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
-        seconds = predictor.seconds_per_call(schema_module.example_row(loaded.schema))
+        example = loaded.example
+        seconds = predictor.seconds_per_call(Features, example) if example else float("inf")
         state["offload"] = seconds > OFFLOAD_AFTER_SECONDS
         logger.info(
             "model %s version %s ready (%.2f ms per prediction, %s)",
@@ -117,7 +114,7 @@ def create_app(loaded: LoadedModel | None = None, settings: ServeSettings | None
         else:
             predictions = predictor.predict(x)
         if prediction_log is not None:
-            prediction_log.write(predictor.names, x, predictions, predictor.version)
+            prediction_log.write(x, predictions, predictor.version)
         return predictions
 
     @app.get("/", include_in_schema=False)
@@ -141,10 +138,13 @@ def create_app(loaded: LoadedModel | None = None, settings: ServeSettings | None
             "version": loaded.version,
             "run_id": loaded.run_id,
             "source": loaded.source,
-            "task": loaded.schema["task"],
+            "dataset": loaded.dataset,
+            "target": loaded.schema.target,
+            "task": loaded.schema.task,
+            "classes": loaded.schema.classes,
             "metrics": loaded.metrics,
             "max_batch": settings.max_batch,
-            "feature_schema": loaded.schema,
+            "feature_schema": asdict(loaded.schema),
         }
 
     @app.post(
@@ -291,10 +291,13 @@ def _serve_docs_offline(app: FastAPI) -> None:
 
 
 def _description(loaded: LoadedModel) -> str:
-    names = ", ".join(f"`{n}`" for n in schema_module.feature_names(loaded.schema))
+    schema = loaded.schema
+    names = ", ".join(f"`{n}`" for n in schema_module.feature_names(schema))
+    classes = f" (classes: {', '.join(schema.classes)})" if schema.classes else ""
     return (
-        f"Serves {loaded.name} version {loaded.version} ({loaded.schema['task']}). "
-        f"Every request row needs exactly these features: {names}."
+        f"Serves {loaded.name} version {loaded.version}: {schema.task} of `{schema.target}`"
+        f"{classes}, trained on {loaded.dataset or 'its table'}. "
+        f"Every request row needs exactly these features (the table's columns): {names}."
     )
 
 
