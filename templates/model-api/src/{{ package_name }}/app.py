@@ -3,8 +3,8 @@
 Speed comes from doing less per request, not from more processes:
 - request bodies are parsed and validated in one pass by pydantic-core, and answers serialised by
   it too, instead of going through ``json.loads``/``json.dumps`` and Python dicts;
-- the estimator is called directly on a NumPy array built from the validated rows (no pandas, no
-  MLflow pyfunc wrapper, a Pipeline's steps called one by one: ``predictor.py``);
+- the fitted pipeline's steps are called one by one on the validated rows, with no MLflow pyfunc
+  wrapper in the way (``predictor.py``);
 - endpoints are ``async`` so a sub-millisecond model runs on the event loop with no thread hop;
   a slow model (measured at start-up) is moved to the thread pool instead, so it never blocks
   ``/health``;
@@ -23,7 +23,6 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -57,11 +56,11 @@ class PredictionLog:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._file = path.open("a", encoding="utf-8")
 
-    def write(self, x: pd.DataFrame, predictions: list[dict[str, Any]], version: str) -> None:
+    def write(self, rows: list[Any], predictions: list[dict[str, Any]], version: str) -> None:
         now = time.time()
-        rows = x.astype(object).where(x.notna(), None).to_dict(orient="records")
         for row, prediction in zip(rows, predictions, strict=True):
-            record = {"time": now, "model_version": version, "features": row}
+            features = row.model_dump(by_alias=True)  # the request's own keys and values
+            record = {"time": now, "model_version": version, "features": features}
             self._file.write(json.dumps({**record, **prediction}) + "\n")
         self._file.flush()
 
@@ -100,7 +99,9 @@ def create_app(loaded: LoadedModel | None = None, settings: ServeSettings | None
     app = FastAPI(
         title=f"{loaded.name} prediction API",
         version=loaded.version,
-        description=_description(loaded),
+        description=schema_module.describe(
+            loaded.schema, loaded.name, loaded.version, loaded.dataset
+        ),
         lifespan=lifespan,
         docs_url=None,  # served below from local files: FastAPI's default page needs a CDN
         redoc_url=None,
@@ -114,7 +115,7 @@ def create_app(loaded: LoadedModel | None = None, settings: ServeSettings | None
         else:
             predictions = predictor.predict(x)
         if prediction_log is not None:
-            prediction_log.write(x, predictions, predictor.version)
+            prediction_log.write(rows, predictions, predictor.version)
         return predictions
 
     @app.get("/", include_in_schema=False)
@@ -288,17 +289,6 @@ def _serve_docs_offline(app: FastAPI) -> None:
             swagger_css_url="/docs-assets/swagger-ui.css",
             swagger_favicon_url="/docs-assets/favicon-32x32.png",
         )
-
-
-def _description(loaded: LoadedModel) -> str:
-    schema = loaded.schema
-    names = ", ".join(f"`{n}`" for n in schema_module.feature_names(schema))
-    classes = f" (classes: {', '.join(schema.classes)})" if schema.classes else ""
-    return (
-        f"Serves {loaded.name} version {loaded.version}: {schema.task} of `{schema.target}`"
-        f"{classes}, trained on {loaded.dataset or 'its table'}. "
-        f"Every request row needs exactly these features (the table's columns): {names}."
-    )
 
 
 async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:

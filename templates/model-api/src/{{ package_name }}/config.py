@@ -40,8 +40,9 @@ class DataConfig:
             return str(self.file)
 
 
-def load(path: Path = PARAMS_FILE) -> DataConfig:
-    """The ``data:`` section of PATH; ConfigError naming the file and key when it is wrong."""
+def load(path: Path | None = None) -> DataConfig:
+    """The ``data:`` section of PATH (params.yaml); ConfigError naming the file and key if wrong."""
+    path = path or PARAMS_FILE
     import yaml
     from pydantic import BaseModel, ConfigDict, ValidationError
 

@@ -13,8 +13,16 @@ import pandas as pd
 
 from .config import DataConfig
 from .settings import SEED
-from .tabular import DataError, Schema, bundled, check_frame, infer_schema, prepare_target, read_schema
-from .tabular import write_schema
+from .tabular import (
+    DataError,
+    Schema,
+    bundled,
+    check_frame,
+    infer_schema,
+    prepare_target,
+    read_schema,
+    write_schema,
+)
 
 TEST_SIZE = 0.2
 
@@ -49,8 +57,8 @@ def read_frame(config: DataConfig) -> pd.DataFrame:
     return read_table(config.file)
 
 
-def load_schema(frame: pd.DataFrame, config: DataConfig) -> Schema:
-    """The schema file when it exists, else the inferred schema, written there with a notice."""
+def load_schema(frame: pd.DataFrame, config: DataConfig) -> tuple[Schema, bool]:
+    """The schema file when it exists, else the schema inferred from FRAME; and if inferred."""
     if config.schema.is_file():
         schema = read_schema(config.schema)
         if config.task is not None and config.task != schema.task:
@@ -58,15 +66,8 @@ def load_schema(frame: pd.DataFrame, config: DataConfig) -> Schema:
                 f"params.yaml asks for {config.task} but {config.schema.name} says {schema.task}.",
                 f"Set 'task: {config.task}' in {config.schema.name}, or delete it to re-infer it.",
             )
-        return schema
-    schema = infer_schema(frame, config.target, config.task)
-    write_schema(schema, config.schema)
-    print(
-        f"Wrote the inferred schema of {config.source} to {config.schema.name}: "
-        "read it, edit it to fix a kind, a range or the categories, and commit it.",
-        file=sys.stderr,
-    )
-    return schema
+        return schema, False
+    return infer_schema(frame, config.target, config.task), True
 
 
 def load_dataset(
@@ -74,11 +75,18 @@ def load_dataset(
 ) -> Dataset:
     """Read, check against the schema and prepare the target; SAMPLE rows keep smoke tests fast."""
     frame = read_frame(config)
-    schema = load_schema(frame, config)
+    schema, inferred = load_schema(frame, config)
     frame = check_frame(frame, schema, source=config.source)
     prepared = prepare_target(
         frame, schema, min_rows_per_class=min_rows_per_class, source=config.source
     )
+    if inferred:  # only once the data is known good: a failed run leaves nothing behind
+        write_schema(schema, config.schema)
+        print(
+            f"Wrote the inferred schema of {config.source} to {config.schema.name}: "
+            "read it, edit it to fix a kind, a range or the categories, and commit it.",
+            file=sys.stderr,
+        )
     for notice in prepared.notices:
         print(notice, file=sys.stderr)
     x, y = prepared.x, prepared.y

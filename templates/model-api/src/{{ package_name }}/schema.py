@@ -38,6 +38,17 @@ def feature_names(schema: Schema) -> list[str]:
     return schema.features()
 
 
+def describe(schema: Schema, name: str, version: str, dataset: str) -> str:
+    """The API's description in OpenAPI: what it predicts, from which table, with which inputs."""
+    names = ", ".join(f"`{n}`" for n in feature_names(schema))
+    classes = f" (classes: {', '.join(schema.classes)})" if schema.classes else ""
+    return (
+        f"Serves {name} version {version}: {schema.task} of `{schema.target}`{classes}, "
+        f"trained on {dataset or 'its table'}. "
+        f"Every request row needs exactly these features (the table's columns): {names}."
+    )
+
+
 def json_row(schema: Schema, row: pd.Series) -> dict[str, Any]:
     """ROW of a table as one valid request body: JSON types per kind, ``None`` for a gap."""
     body: dict[str, Any] = {}
@@ -53,23 +64,34 @@ def json_row(schema: Schema, row: pd.Series) -> dict[str, Any]:
             body[name] = bool(value)
         elif column.kind == "datetime":
             stamp = pd.Timestamp(value)
-            body[name] = stamp.date().isoformat() if stamp == stamp.normalize() else stamp.isoformat()
+            body[name] = (
+                stamp.date().isoformat() if stamp == stamp.normalize() else stamp.isoformat()
+            )
         else:
             body[name] = str(value)
     return body
 
 
 def _no_text(value: Any) -> Any:
-    """Whole numbers: 3 and 3.0 are accepted, the text "3" is a wrong type like any text."""
-    if isinstance(value, (str, bytes)):
+    """Whole numbers: 3 and 3.0 are accepted, the text "3" or true is a wrong type."""
+    if isinstance(value, (str, bytes, bool)):
         raise ValueError("Input should be a valid integer")
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError("Input should be a finite number")
     return value
 
 
+def _a_date(value: str) -> str:
+    """Dates as in the table (2024-05-31, 2012/01/01, ...): refused when they do not parse."""
+    try:
+        pd.Timestamp(value)
+    except (ValueError, TypeError, OverflowError):
+        raise ValueError("Input should be a date, e.g. 2024-05-31") from None
+    return value
+
+
 def _field_type(column: Any) -> Any:
-    from pydantic import BeforeValidator, Field
+    from pydantic import AfterValidator, BeforeValidator, Field
 
     python: Any
     if column.kind == "integer":
@@ -81,7 +103,7 @@ def _field_type(column: Any) -> Any:
     elif column.kind == "category":
         python = Literal[tuple(column.categories or ())]
     else:
-        python = str
+        python = Annotated[str, AfterValidator(_a_date)]
     return Optional[python] if column.nullable else python  # noqa: UP045 - built at runtime
 
 

@@ -18,14 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
 import pandas as pd
 
 from . import data, model, plots, registry, schema, tracking
 from .config import DataConfig
 from .config import load as load_config
 from .settings import CHAMPION, ESTIMATOR, EXPORT_DIR, MODEL_NAME, SEED
-from .tabular import GREATER_IS_BETTER, Schema, per_class_report, trusted_types as kit_types
+from .tabular import GREATER_IS_BETTER, Schema, per_class_report
+from .tabular import trusted_types as kit_types
 
 
 @dataclass(frozen=True)
@@ -99,9 +99,13 @@ def train(
     with tracking.start_run(run_name, primary_metric=primary, greater_is_better=greater) as run:
         run_id, experiment_id = run.info.run_id, run.info.experiment_id
         _log_params_and_metrics(client, run_id, estimator, dataset, parts, seed, metrics)
-        plots.log_all(estimator, parts.x_test, parts.y_test, model.feature_importance(estimator), task)
+        plots.log_all(
+            estimator, parts.x_test, parts.y_test, model.feature_importance(estimator), task
+        )
         if task == "classification":
-            report = per_class_report(parts.y_test, estimator.predict(parts.x_test), estimator.classes_)
+            report = per_class_report(
+                parts.y_test, estimator.predict(parts.x_test), estimator.classes_
+            )
             mlflow_log_dict(report, "per_class_report.json")
         version = _log_and_register(estimator, dataset, parts, metrics, run_id)
         promotion = registry.promote(client, version, metrics[primary], primary)
@@ -146,8 +150,12 @@ def cross_validated_metrics(
         # refused classes too small to be split at all.
         warnings.filterwarnings("ignore", message="The least populated class")
         for fit_rows, score_rows in splitter.split(x, y):
-            fitted = model.build_estimator(schema, seed=seed).fit(x.iloc[fit_rows], y.iloc[fit_rows])
-            folds.append(model.evaluate(fitted, schema.task, x.iloc[score_rows], y.iloc[score_rows]))
+            fitted = model.build_estimator(schema, seed=seed).fit(
+                x.iloc[fit_rows], y.iloc[fit_rows]
+            )
+            folds.append(
+                model.evaluate(fitted, schema.task, x.iloc[score_rows], y.iloc[score_rows])
+            )
     metrics: dict[str, float] = {}
     for name in set.intersection(*(set(fold) for fold in folds)):
         values = [fold[name] for fold in folds]
@@ -223,7 +231,10 @@ def requirements() -> list[str]:
     """What loading the model needs, pinned to this environment (never inferred)."""
     from importlib.metadata import version
 
-    return [f"{name}=={version(name)}" for name in ("mlflow", "scikit-learn", "numpy", "pandas", "skops")]
+    return [
+        f"{name}=={version(name)}"
+        for name in ("mlflow", "scikit-learn", "numpy", "pandas", "skops")
+    ]
 
 
 def trusted_types(estimator: Any) -> list[str]:
