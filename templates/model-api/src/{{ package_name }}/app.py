@@ -59,7 +59,7 @@ class PredictionLog:
     def write(self, rows: list[Any], predictions: list[dict[str, Any]], version: str) -> None:
         now = time.time()
         for row, prediction in zip(rows, predictions, strict=True):
-            features = row.model_dump(by_alias=True)  # the request's own keys and values
+            features = row.model_dump(by_alias=True, exclude_unset=True)  # as sent
             record = {"time": now, "model_version": version, "features": features}
             self._file.write(json.dumps({**record, **prediction}) + "\n")
         self._file.flush()

@@ -145,11 +145,15 @@ def api_models(schema: Schema, max_batch: int, example: dict[str, Any] | None = 
             _field_type(column),
             Field(alias=name, description=_describe(name, column)),
         )
+    for index, (name, reason) in enumerate(schema.dropped.items()):
+        # Rows copied from the table still carry the columns training dropped: accepted, unused.
+        ignored = f"Ignored: dropped in training ({reason}); accepted so rows of the table fit"
+        fields[f"d{index}"] = (Any, Field(default=None, alias=name, description=ignored))
     examples = {"examples": [example]} if example else {}
     features = create_model(
         "Features",
         __config__=ConfigDict(**strict, json_schema_extra=examples),
-        __doc__="One row of the table; every feature is required and no other field is allowed.",
+        __doc__="One row of the table: every feature is required; the dropped columns may come too.",
         **fields,
     )
     batch = create_model(
