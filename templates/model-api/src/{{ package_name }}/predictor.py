@@ -15,6 +15,7 @@ import pandas as pd
 from sklearn import config_context
 
 from . import schema as schema_module
+from .fastpath import FastEncoder, Rows, fast_encoder
 from .loading import LoadedModel
 
 
@@ -47,12 +48,39 @@ class Predictor:
         self.classification = loaded.schema.task == "classification"
         if self.classification:
             self.classes = [str(label) for label in self._final.classes_]
+        self._encoder = self._fast_encoder(loaded) if steps else None
 
-    def matrix(self, rows: list[Any]) -> pd.DataFrame:
-        """Validated rows as a frame of raw values with the table's column names and order."""
-        return pd.DataFrame([self._values(row) for row in rows], columns=self.names)
+    def _fast_encoder(self, loaded: LoadedModel) -> FastEncoder | None:
+        """The fast path, checked at start-up on the example row, with and without its gaps."""
+        if not loaded.example:
+            return None
+        row = tuple(loaded.example.get(name) for name in self.names)
+        columns = loaded.schema.columns
+        gaps = tuple(
+            None if columns[n].nullable else v for n, v in zip(self.names, row, strict=True)
+        )
+        return fast_encoder(loaded.estimator, self.names, [[row], [gaps], [row, gaps]])
 
-    def predict(self, x: pd.DataFrame) -> list[dict[str, Any]]:
+    def matrix(self, rows: list[Any]) -> Rows:
+        """Validated rows as tuples of raw values in the table's column order."""
+        return [self._values(row) for row in rows]
+
+    def frame(self, values: Rows) -> pd.DataFrame:
+        """Row values as a frame with the table's column names: what the pipeline takes."""
+        return pd.DataFrame(values, columns=self.names)
+
+    def _inputs(self, values: Rows) -> Any:
+        if self._encoder is not None:
+            try:
+                return self._encoder.transform(values)
+            except (ValueError, TypeError):  # e.g. a date not in ISO form: the pipeline parses it
+                pass
+        x: Any = self.frame(values)
+        for transform in self._transforms:
+            x = transform(x)
+        return x
+
+    def predict(self, values: Rows) -> list[dict[str, Any]]:
         """One prediction dict per row; NonFinitePredictionError if any output is not finite."""
         # pydantic has already refused NaN and infinity (gaps are imputed inside the model), so
         # scikit-learn need not scan for them again at every step. A context, not a global
@@ -60,8 +88,7 @@ class Predictor:
         # pool. Finite inputs can still overflow (two features at 1e308): the outputs are
         # checked below instead, so numpy's overflow warnings would only be noise.
         with config_context(assume_finite=True), np.errstate(over="ignore", invalid="ignore"):
-            for transform in self._transforms:
-                x = transform(x)
+            x = self._inputs(values)
             if self.classification:
                 outputs = self._final.predict_proba(x)
             else:
