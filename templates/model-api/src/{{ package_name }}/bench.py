@@ -80,7 +80,10 @@ class InProcess:
 
 
 def run_benchmark(
-    seconds: float = 3.0, include_mlflow: bool = True, output: str | None = None
+    seconds: float = 3.0,
+    include_mlflow: bool = True,
+    output: str | None = None,
+    include_table: bool = True,
 ) -> int:
     """Start the servers, measure every cell, print a Markdown table; 0 on success."""
     from .loading import load
@@ -105,6 +108,11 @@ def run_benchmark(
             cells += _measure(targets, ceiling, rows[:size], names, seconds)
     print()
     print(report(cells))
+    if include_table:
+        from .bench_table import run
+
+        print(f"\nTraining and timing a generated mixed table ({seconds:g} s per cell above)...")
+        print(run(__package__ or ""))
     if output:
         text = json.dumps({"cells": [asdict(c) for c in cells]}, indent=2) + "\n"
         Path(output).write_text(text, encoding="utf-8")
