@@ -51,7 +51,7 @@ CONVERT = {"numbers": _floats, "booleans": _floats, "categories": _texts, "dates
 class FastEncoder:
     """The fitted preprocessing of PIPELINE, called group by group on plain arrays."""
 
-    def __init__(self, pipeline: Any, names: list[str]) -> None:
+    def __init__(self, pipeline: Any, names: list[str], categories: dict[str, list[str]]) -> None:
         self.parts = []
         for group, steps, columns in pipeline[0].transformers_:
             if group == "remainder" and steps == "drop":
@@ -59,7 +59,12 @@ class FastEncoder:
             # KeyError/ValueError/AttributeError: not the kit's preprocessing, use the slow path
             convert = CONVERT[group]
             positions = [names.index(column) for column in columns]
-            transforms = [step.transform for _, step in steps.steps[1:]]
+            fitted = [step for _, step in steps.steps[1:]]
+            if group == "categories":
+                values = {c: [*categories.get(c, []), None] for c in columns}
+                transforms = [_OneHotLookup(fitted, columns, values).transform]
+            else:
+                transforms = [_arithmetic(step) for step in fitted]
             self.parts.append((positions, convert, transforms))
 
     def transform(self, rows: Rows) -> np.ndarray:
@@ -73,12 +78,83 @@ class FastEncoder:
         return np.hstack(blocks) if len(blocks) > 1 else blocks[0]
 
 
-def fast_encoder(pipeline: Any, names: list[str], samples: list[Rows]) -> FastEncoder | None:
+def _arithmetic(step: Any) -> Any:
+    """A fitted imputer or scaler as its arithmetic on a float array; other steps as they are."""
+    from sklearn.impute import SimpleImputer
+    from sklearn.preprocessing import StandardScaler
+
+    if isinstance(step, SimpleImputer) and step.statistics_.dtype.kind == "f":
+        fill = step.statistics_
+        flagged = step.indicator_.features_ if step.add_indicator else None
+
+        def impute(x: np.ndarray) -> np.ndarray:
+            gaps = np.isnan(x)
+            out = np.where(gaps, fill, x)
+            return out if flagged is None else np.hstack([out, gaps[:, flagged]])
+
+        return impute
+    if isinstance(step, StandardScaler):
+        mean = 0.0 if step.mean_ is None else step.mean_
+        scale = 1.0 if step.scale_ is None else step.scale_
+        return lambda x: (x - mean) / scale
+    return step.transform
+
+
+def _key(value: Any) -> Any:
+    return None if value is np.nan else value  # a gap (see _texts)
+
+
+class _OneHotLookup:
+    """The fitted category steps' output for every allowed value, looked up per column.
+
+    One-hot output is a block of columns per input column that depends on that value only, so
+    each block is computed once, by the fitted steps themselves, at start-up.
+    """
+
+    def __init__(self, fitted: list[Any], columns: list[str], values: dict[str, list[Any]]) -> None:
+        def run(x: np.ndarray) -> np.ndarray:
+            for step in fitted:
+                x = step.transform(x)
+            return np.asarray(x, dtype=np.float64)
+
+        reference = [values[c][0] for c in columns]
+        base = run(_texts([reference]))[0]
+        encoder = fitted[-1]
+        owners = [
+            n.split("_", 1)[0]
+            for n in encoder.get_feature_names_out([f"c{i}" for i in range(len(columns))])
+        ]
+        if len(owners) != len(base):
+            raise ValueError("the category steps' output is not one block per column")
+        self.tables: list[dict[Any, np.ndarray]] = []
+        for j, column in enumerate(columns):
+            block = np.array([owner == f"c{j}" for owner in owners])
+            rows = [[*reference[:j], value, *reference[j + 1 :]] for value in values[column]]
+            out = run(_texts(rows))
+            self.tables.append({v: out[k, block] for k, v in enumerate(values[column])})
+
+    def transform(self, x: np.ndarray) -> np.ndarray:
+        # A value with no entry (KeyError) is not a category of the schema: the slow path decides.
+        tables = self.tables
+        try:
+            return np.array(
+                [
+                    np.concatenate([t[_key(v)] for t, v in zip(tables, row, strict=True)])
+                    for row in x
+                ]
+            )
+        except KeyError as error:
+            raise ValueError(f"no one-hot entry for {error}") from None
+
+
+def fast_encoder(
+    pipeline: Any, names: list[str], categories: dict[str, list[str]], samples: list[Rows]
+) -> FastEncoder | None:
     """A FastEncoder when PIPELINE is the kit's and agrees with it on every one of SAMPLES."""
     import pandas as pd
 
     try:
-        encoder = FastEncoder(pipeline, names)
+        encoder = FastEncoder(pipeline, names, categories)
         for rows in samples:
             slow = pipeline[0].transform(pd.DataFrame(rows, columns=names))
             if not np.allclose(encoder.transform(rows), slow, equal_nan=True):

@@ -59,7 +59,10 @@ class Predictor:
         gaps = tuple(
             None if columns[n].nullable else v for n, v in zip(self.names, row, strict=True)
         )
-        return fast_encoder(loaded.estimator, self.names, [[row], [gaps], [row, gaps]])
+        categories = {
+            n: list(c.categories or []) for n, c in columns.items() if c.kind == "category"
+        }
+        return fast_encoder(loaded.estimator, self.names, categories, [[row], [gaps], [row, gaps]])
 
     def matrix(self, rows: list[Any]) -> Rows:
         """Validated rows as tuples of raw values in the table's column order."""
