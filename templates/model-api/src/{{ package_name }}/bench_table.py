@@ -30,12 +30,13 @@ REPEAT = 300
 _TRAIN = """
 import json, resource, sys, time
 from pathlib import Path
-from {package}.config import DataConfig
-from {package}.train import train
+from PACKAGE.config import DataConfig
+from PACKAGE.train import train
 table, folder = Path(sys.argv[1]), Path(sys.argv[2])
 started = time.perf_counter()
 result = train(export_dir=folder / "export", config=DataConfig(table, "iris", "y", None, folder / "schema.yaml"))
-print(json.dumps({{"seconds": time.perf_counter() - started, "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "metrics": result.metrics}}))
+peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps(dict(seconds=time.perf_counter() - started, peak_kib=peak_kib)))
 """
 
 
@@ -71,7 +72,7 @@ def run(package: str) -> str:
         table = folder / "mixed.csv"
         frame.to_csv(table, index=False)
         env = {**os.environ, "MLFLOW_TRACKING_URI": "sqlite:///" + (folder / "mlflow.db").as_posix()}
-        code = _TRAIN.format(package=package)
+        code = _TRAIN.replace("PACKAGE", package)
         done = subprocess.run(
             [sys.executable, "-c", code, str(table), str(folder)],
             env=env, capture_output=True, text=True, check=False,
