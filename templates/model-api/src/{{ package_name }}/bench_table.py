@@ -71,11 +71,17 @@ def run(package: str) -> str:
         frame = mixed_table()
         table = folder / "mixed.csv"
         frame.to_csv(table, index=False)
-        env = {**os.environ, "MLFLOW_TRACKING_URI": "sqlite:///" + (folder / "mlflow.db").as_posix()}
+        env = {
+            **os.environ,
+            "MLFLOW_TRACKING_URI": "sqlite:///" + (folder / "mlflow.db").as_posix(),
+        }
         code = _TRAIN.replace("PACKAGE", package)
         done = subprocess.run(
             [sys.executable, "-c", code, str(table), str(folder)],
-            env=env, capture_output=True, text=True, check=False,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if done.returncode != 0:
             tail = done.stderr.strip().splitlines()[-1:] or ["no output"]
