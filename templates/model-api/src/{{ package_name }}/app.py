@@ -3,8 +3,8 @@
 Speed comes from doing less per request, not from more processes:
 - request bodies are parsed and validated in one pass by pydantic-core, and answers serialised by
   it too, instead of going through ``json.loads``/``json.dumps`` and Python dicts;
-- the estimator is called directly on a NumPy array built from the validated rows (no pandas, no
-  MLflow pyfunc wrapper, a Pipeline's steps called one by one: ``predictor.py``);
+- the fitted pipeline's steps are called one by one on the validated rows, with no MLflow pyfunc
+  wrapper in the way (``predictor.py``);
 - endpoints are ``async`` so a sub-millisecond model runs on the event loop with no thread hop;
   a slow model (measured at start-up) is moved to the thread pool instead, so it never blocks
   ``/health``;
@@ -19,10 +19,10 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -56,16 +56,11 @@ class PredictionLog:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._file = path.open("a", encoding="utf-8")
 
-    def write(
-        self, names: list[str], x: np.ndarray, predictions: list[dict[str, Any]], version: str
-    ) -> None:
+    def write(self, rows: list[Any], predictions: list[dict[str, Any]], version: str) -> None:
         now = time.time()
-        for row, prediction in zip(x.tolist(), predictions, strict=True):
-            record = {
-                "time": now,
-                "model_version": version,
-                "features": dict(zip(names, row, strict=True)),
-            }
+        for row, prediction in zip(rows, predictions, strict=True):
+            features = row.model_dump(by_alias=True, exclude_unset=True)  # as sent
+            record = {"time": now, "model_version": version, "features": features}
             self._file.write(json.dumps({**record, **prediction}) + "\n")
         self._file.flush()
 
@@ -78,14 +73,15 @@ def create_app(loaded: LoadedModel | None = None, settings: ServeSettings | None
     settings = settings or ServeSettings.from_env()
     loaded = loaded or load(settings.model_uri)
     predictor = Predictor(loaded)
-    models = schema_module.api_models(loaded.schema, settings.max_batch)
+    models = schema_module.api_models(loaded.schema, settings.max_batch, loaded.example)
     Features, Batch = models.features, models.batch  # noqa: N806 - these are classes
     state: dict[str, Any] = {"ready": False, "offload": False}
     prediction_log = PredictionLog(settings.prediction_log) if settings.prediction_log else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
-        seconds = predictor.seconds_per_call(schema_module.example_row(loaded.schema))
+        example = loaded.example
+        seconds = predictor.seconds_per_call(Features, example) if example else float("inf")
         state["offload"] = seconds > OFFLOAD_AFTER_SECONDS
         logger.info(
             "model %s version %s ready (%.2f ms per prediction, %s)",
@@ -103,7 +99,9 @@ def create_app(loaded: LoadedModel | None = None, settings: ServeSettings | None
     app = FastAPI(
         title=f"{loaded.name} prediction API",
         version=loaded.version,
-        description=_description(loaded),
+        description=schema_module.describe(
+            loaded.schema, loaded.name, loaded.version, loaded.dataset
+        ),
         lifespan=lifespan,
         docs_url=None,  # served below from local files: FastAPI's default page needs a CDN
         redoc_url=None,
@@ -117,7 +115,7 @@ def create_app(loaded: LoadedModel | None = None, settings: ServeSettings | None
         else:
             predictions = predictor.predict(x)
         if prediction_log is not None:
-            prediction_log.write(predictor.names, x, predictions, predictor.version)
+            prediction_log.write(rows, predictions, predictor.version)
         return predictions
 
     @app.get("/", include_in_schema=False)
@@ -141,10 +139,13 @@ def create_app(loaded: LoadedModel | None = None, settings: ServeSettings | None
             "version": loaded.version,
             "run_id": loaded.run_id,
             "source": loaded.source,
-            "task": loaded.schema["task"],
+            "dataset": loaded.dataset,
+            "target": loaded.schema.target,
+            "task": loaded.schema.task,
+            "classes": loaded.schema.classes,
             "metrics": loaded.metrics,
             "max_batch": settings.max_batch,
-            "feature_schema": loaded.schema,
+            "feature_schema": asdict(loaded.schema),
         }
 
     @app.post(
@@ -288,14 +289,6 @@ def _serve_docs_offline(app: FastAPI) -> None:
             swagger_css_url="/docs-assets/swagger-ui.css",
             swagger_favicon_url="/docs-assets/favicon-32x32.png",
         )
-
-
-def _description(loaded: LoadedModel) -> str:
-    names = ", ".join(f"`{n}`" for n in schema_module.feature_names(loaded.schema))
-    return (
-        f"Serves {loaded.name} version {loaded.version} ({loaded.schema['task']}). "
-        f"Every request row needs exactly these features: {names}."
-    )
 
 
 async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:

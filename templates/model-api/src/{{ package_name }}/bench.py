@@ -80,15 +80,18 @@ class InProcess:
 
 
 def run_benchmark(
-    seconds: float = 3.0, include_mlflow: bool = True, output: str | None = None
+    seconds: float = 3.0,
+    include_mlflow: bool = True,
+    output: str | None = None,
+    include_table: bool = True,
 ) -> int:
     """Start the servers, measure every cell, print a Markdown table; 0 on success."""
-    from .data import load_dataset
     from .loading import load
+    from .schema import feature_names
 
     loaded = load(DEFAULT_MODEL_URI)  # fails clearly when nothing is trained yet
-    names = [f["name"] for f in loaded.schema["features"]]
-    rows = load_dataset().features[names].head(max(BATCH_SIZES)).to_dict(orient="records")
+    names = feature_names(loaded.schema)
+    rows = table_rows(loaded.schema, max(BATCH_SIZES))
     print(f"Benchmarking {loaded.name} version {loaded.version} ({seconds:g} s per cell)...")
     ceiling = InProcess(loaded, rows)
     ours = (OURS, _own_server_command(), "/ready", "/predict", "/predict/batch")
@@ -105,10 +108,26 @@ def run_benchmark(
             cells += _measure(targets, ceiling, rows[:size], names, seconds)
     print()
     print(report(cells))
+    if include_table:
+        from .bench_table import run
+
+        print(f"\nTraining and timing a generated mixed table ({seconds:g} s per cell above)...")
+        print(run(__package__ or ""))
     if output:
         text = json.dumps({"cells": [asdict(c) for c in cells]}, indent=2) + "\n"
         Path(output).write_text(text, encoding="utf-8")
     return 0
+
+
+def table_rows(schema: Any, count: int) -> list[dict[str, Any]]:
+    """COUNT rows of the training table (params.yaml) as request bodies, gaps as null."""
+    from .config import load as load_config
+    from .data import read_frame
+    from .schema import json_row
+    from .tabular import check_frame
+
+    frame = check_frame(read_frame(load_config()), schema).head(count)
+    return [json_row(schema, row) for _, row in frame.iterrows()]
 
 
 def _measure(

@@ -15,6 +15,7 @@ from typing import Any
 
 from . import schema
 from .registry import EXPORT_INFO
+from .tabular import Schema
 
 #: Where the feature schema sits inside a model folder (logged with ``extra_files``).
 SCHEMA_DIR = "extra_files"
@@ -29,12 +30,16 @@ class LoadedModel:
     """A ready-to-call estimator with the schema it was trained on and where it came from."""
 
     estimator: Any
-    schema: dict[str, Any]
+    schema: Schema
     name: str
     version: str
     run_id: str
     metrics: dict[str, float]
     source: str
+    #: The training table (its path inside the project, or the bundled sample).
+    dataset: str = ""
+    #: One valid request body (a training row), for docs and warm-up.
+    example: dict[str, Any] | None = None
 
 
 def load(uri: str) -> LoadedModel:
@@ -94,4 +99,6 @@ def _from_folder(
         run_id=str(metadata.get("run_id", info.get("run_id", ""))),
         metrics=dict(metadata.get("metrics", {})),
         source=source,
+        dataset=str(metadata.get("dataset", "")),
+        example=metadata.get("example"),
     )

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 TOP_FEATURES = 15
 
 
 def log_all(
-    estimator: Any, x_test: np.ndarray, y_test: np.ndarray, importance: dict[str, float], task: str
+    estimator: Any, x_test: Any, y_test: Any, importance: dict[str, float], task: str
 ) -> None:
     """Draw the plots and log them to the active MLflow run under ``plots/``."""
     import matplotlib
@@ -23,7 +21,9 @@ def log_all(
         second = ("plots/confusion_matrix.png", _confusion(estimator, x_test, y_test))
     else:
         second = ("plots/residuals.png", _residuals(estimator, x_test, y_test))
-    figures = dict([("plots/feature_importance.png", _importance(importance)), second])
+    figures = dict([second])
+    if importance:  # models with neither coefficients nor impurity importance have none
+        figures["plots/feature_importance.png"] = _importance(importance)
     for path, figure in figures.items():
         mlflow.log_figure(figure, path)
         plt.close(figure)
@@ -40,7 +40,7 @@ def _importance(importance: dict[str, float]) -> Any:
     return figure
 
 
-def _confusion(estimator: Any, x_test: np.ndarray, y_test: np.ndarray) -> Any:
+def _confusion(estimator: Any, x_test: Any, y_test: Any) -> Any:
     from sklearn.metrics import ConfusionMatrixDisplay
 
     display = ConfusionMatrixDisplay.from_estimator(estimator, x_test, y_test, cmap="Blues")
@@ -49,7 +49,7 @@ def _confusion(estimator: Any, x_test: np.ndarray, y_test: np.ndarray) -> Any:
     return display.figure_
 
 
-def _residuals(estimator: Any, x_test: np.ndarray, y_test: np.ndarray) -> Any:
+def _residuals(estimator: Any, x_test: Any, y_test: Any) -> Any:
     import matplotlib.pyplot as plt
 
     predicted = estimator.predict(x_test)

@@ -45,7 +45,8 @@ def promote(client: Any, version: str, score: float, metric: str) -> Promotion:
     previous_score = None
     if current is not None:
         previous_score = client.get_run(current.run_id).data.metrics.get(metric)
-    alias = CHAMPION if model.is_better(score, previous_score) else CHALLENGER
+    better = model.is_better(score, previous_score, metric.removeprefix("cv_"))
+    alias = CHAMPION if better else CHALLENGER
     client.set_registered_model_alias(MODEL_NAME, alias, version)
     return Promotion(
         version=version,

@@ -18,9 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from . import data, model, plots, registry, schema, tracking
-from .settings import CHAMPION, ESTIMATOR, EXPORT_DIR, MODEL_NAME, SEED, TASK
+from .config import DataConfig
+from .config import load as load_config
+from .settings import CHAMPION, ESTIMATOR, EXPORT_DIR, MODEL_NAME, SEED
+from .tabular import GREATER_IS_BETTER, Schema, per_class_report
+from .tabular import trusted_types as kit_types
 
 
 @dataclass(frozen=True)
@@ -35,13 +40,15 @@ class TrainResult:
     primary_metric: str
     exported_to: Path | None
     seconds: float
+    task: str
+    source: str
 
     def summary(self) -> str:
         """A few lines saying what happened, for the terminal."""
         p = self.promotion
         lines = [
-            f"Trained {ESTIMATOR.replace('_', ' ')} {TASK} model in {self.seconds:.1f} s "
-            f"(run {self.run_id}).",
+            f"Trained {ESTIMATOR.replace('_', ' ')} {self.task} model on {self.source} "
+            f"in {self.seconds:.1f} s (run {self.run_id}).",
             "  " + "  ".join(f"{k}={v:.4f}" for k, v in sorted(self.metrics.items())),
             f"Registered {MODEL_NAME} version {self.version}: {self.primary_metric}={p.score:.4f}.",
         ]
@@ -64,34 +71,43 @@ class TrainResult:
 
 
 def train(
-    sample: int | None = None, seed: int = SEED, export_dir: Path | None = EXPORT_DIR
+    sample: int | None = None,
+    seed: int = SEED,
+    export_dir: Path | None = EXPORT_DIR,
+    config: DataConfig | None = None,
 ) -> TrainResult:
-    """Train, evaluate, log, register and promote one model; export it if it became champion."""
-    started = time.perf_counter()
-    dataset = data.load_dataset(sample=sample, seed=seed)
-    parts = data.split(dataset, seed=seed)
-    names = list(parts.x_train.columns)
-    # Fit on plain arrays: the server passes arrays too, which skips per-call column-name checks.
-    x_train, y_train = parts.x_train.to_numpy(), parts.y_train.to_numpy()
-    x_test, y_test = parts.x_test.to_numpy(), parts.y_test.to_numpy()
+    """Train, evaluate, log, register and promote one model; export it if it became champion.
 
-    metrics = cross_validated_metrics(x_train, y_train, seed)
-    estimator = model.build_estimator(seed).fit(x_train, y_train)
-    holdout = model.holdout_metrics(estimator, x_test, y_test)
+    Bad data raises ``DataError`` before anything is logged, registered or exported.
+    """
+    started = time.perf_counter()
+    config = config or load_config()
+    dataset = data.load_dataset(
+        config, sample=sample, seed=seed, min_rows_per_class=max(model.CV_FOLDS, 2)
+    )
+    task = dataset.schema.task
+    parts = data.split(dataset, seed=seed)
+    metrics = cross_validated_metrics(dataset.schema, parts.x_train, parts.y_train, seed)
+    estimator = model.build_estimator(dataset.schema, seed=seed).fit(parts.x_train, parts.y_train)
+    holdout = model.evaluate(estimator, task, parts.x_test, parts.y_test)
     metrics.update({f"test_{name}": value for name, value in holdout.items()})
-    feature_schema = schema.derive(parts.x_train, parts.y_train, TASK, dataset.target_names)
-    primary = f"cv_{model.PRIMARY_METRIC}"
+    primary = f"cv_{model.primary_metric(task)}"
+    greater = GREATER_IS_BETTER[model.primary_metric(task)]
 
     client = registry.connect()
     run_name = f"{ESTIMATOR}-seed{seed}" + (f"-sample{sample}" if sample else "")
-    with tracking.start_run(
-        run_name, primary_metric=primary, greater_is_better=model.HIGHER_IS_BETTER
-    ) as run:
+    with tracking.start_run(run_name, primary_metric=primary, greater_is_better=greater) as run:
         run_id, experiment_id = run.info.run_id, run.info.experiment_id
         _log_params_and_metrics(client, run_id, estimator, dataset, parts, seed, metrics)
-        importance = model.feature_importance(estimator, names)
-        plots.log_all(estimator, x_test, y_test, importance, TASK)
-        version = _log_and_register(estimator, parts, feature_schema, metrics, run_id)
+        plots.log_all(
+            estimator, parts.x_test, parts.y_test, model.feature_importance(estimator), task
+        )
+        if task == "classification":
+            report = per_class_report(
+                parts.y_test, estimator.predict(parts.x_test), estimator.classes_
+            )
+            mlflow_log_dict(report, "per_class_report.json")
+        version = _log_and_register(estimator, dataset, parts, metrics, run_id)
         promotion = registry.promote(client, version, metrics[primary], primary)
         client.set_tag(run_id, "alias", promotion.alias)
     exported = None
@@ -106,20 +122,43 @@ def train(
         primary_metric=primary,
         exported_to=exported,
         seconds=time.perf_counter() - started,
+        task=task,
+        source=dataset.source,
     )
 
 
-def cross_validated_metrics(x: np.ndarray, y: np.ndarray, seed: int) -> dict[str, float]:
-    """Mean and spread of each metric over shuffled, seeded folds of the training split."""
-    from sklearn.model_selection import KFold, StratifiedKFold, cross_validate
+def mlflow_log_dict(content: dict[str, Any], name: str) -> None:
+    """Log CONTENT as a JSON artifact of the active run."""
+    import mlflow
 
-    splitter = StratifiedKFold if TASK == "classification" else KFold
-    folds = splitter(n_splits=model.CV_FOLDS, shuffle=True, random_state=seed)
-    scores = cross_validate(model.build_estimator(seed), x, y, cv=folds, scoring=model.SCORERS)
+    mlflow.log_dict(content, name)
+
+
+def cross_validated_metrics(
+    schema: Schema, x: pd.DataFrame, y: pd.Series, seed: int
+) -> dict[str, float]:
+    """Mean and spread of each metric over shuffled, seeded folds of the training split."""
+    from sklearn.model_selection import KFold, StratifiedKFold
+
+    classify = schema.task == "classification"
+    splitter = (StratifiedKFold if classify else KFold)(
+        n_splits=model.CV_FOLDS, shuffle=True, random_state=seed
+    )
+    folds: list[dict[str, float]] = []
+    with warnings.catch_warnings():
+        # A class smaller than the folds only makes its folds uneven; the schema check already
+        # refused classes too small to be split at all.
+        warnings.filterwarnings("ignore", message="The least populated class")
+        for fit_rows, score_rows in splitter.split(x, y):
+            fitted = model.build_estimator(schema, seed=seed).fit(
+                x.iloc[fit_rows], y.iloc[fit_rows]
+            )
+            folds.append(
+                model.evaluate(fitted, schema.task, x.iloc[score_rows], y.iloc[score_rows])
+            )
     metrics: dict[str, float] = {}
-    for name, scorer in model.SCORERS.items():
-        values = scores[f"test_{name}"]
-        values = -values if scorer.startswith("neg_") else values
+    for name in set.intersection(*(set(fold) for fold in folds)):
+        values = [fold[name] for fold in folds]
         metrics[f"cv_{name}"] = float(np.mean(values))
         metrics[f"cv_{name}_std"] = float(np.std(values))
     return metrics
@@ -138,8 +177,9 @@ def _log_params_and_metrics(
 
     params = {
         "estimator": ESTIMATOR,
-        "task": TASK,
-        "dataset": dataset.name,
+        "task": dataset.schema.task,
+        "dataset": dataset.source,
+        "target": dataset.schema.target,
         "seed": seed,
         "train_rows": len(parts.x_train),
         "test_rows": len(parts.x_test),
@@ -155,11 +195,7 @@ def _log_params_and_metrics(
 
 
 def _log_and_register(
-    estimator: Any,
-    parts: data.Split,
-    feature_schema: dict[str, Any],
-    metrics: dict[str, float],
-    run_id: str,
+    estimator: Any, dataset: data.Dataset, parts: data.Split, metrics: dict[str, float], run_id: str
 ) -> str:
     import mlflow
     from mlflow.models import infer_signature
@@ -167,12 +203,9 @@ def _log_and_register(
     # MLflow warns when the venv has no pip (uv venvs): irrelevant, requirements are explicit.
     logging.getLogger("mlflow.utils.environment").setLevel(logging.ERROR)
     example = parts.x_train.head(5)
-    signature = infer_signature(example, estimator.predict(example.to_numpy()))
-    with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
-        # MLflow checks the input example through its DataFrame-based wrapper; the estimator was
-        # fitted on arrays, so scikit-learn would warn that the column names are new to it.
-        warnings.filterwarnings("ignore", message="X has feature names")
-        schema_file = schema.save(feature_schema, Path(tmp))
+    signature = infer_signature(example, estimator.predict(example))
+    with tempfile.TemporaryDirectory() as tmp:
+        schema_file = schema.save(dataset.schema, Path(tmp))
         info = mlflow.sklearn.log_model(
             estimator,
             name="model",
@@ -182,7 +215,12 @@ def _log_and_register(
             serialization_format="skops",
             skops_trusted_types=trusted_types(estimator),
             extra_files=[str(schema_file)],
-            metadata={"metrics": metrics, "run_id": run_id},
+            metadata={
+                "metrics": metrics,
+                "run_id": run_id,
+                "dataset": dataset.source,
+                "example": schema.json_row(dataset.schema, parts.x_train.iloc[0]),
+            },
             registered_model_name=MODEL_NAME,
         )
         mlflow.log_artifact(str(schema_file))
@@ -193,11 +231,15 @@ def requirements() -> list[str]:
     """What loading the model needs, pinned to this environment (never inferred)."""
     from importlib.metadata import version
 
-    return [f"{name}=={version(name)}" for name in ("mlflow", "scikit-learn", "numpy", "skops")]
+    return [
+        f"{name}=={version(name)}"
+        for name in ("mlflow", "scikit-learn", "numpy", "pandas", "skops")
+    ]
 
 
 def trusted_types(estimator: Any) -> list[str]:
     """The types skops must be told to trust to load this estimator (we built it, so we do)."""
     import skops.io
 
-    return list(skops.io.get_untrusted_types(data=skops.io.dumps(estimator)))
+    found = skops.io.get_untrusted_types(data=skops.io.dumps(estimator))
+    return sorted(set(found) | set(kit_types()))
