@@ -3,9 +3,12 @@
 For the one to a few rows of a request, the logged pipeline's own ``ColumnTransformer`` costs
 more than the model (~3-7 ms a row: a DataFrame, column selection by name, one conversion per
 column). Here the validated values already have their JSON types, so each group of columns is
-put straight into the NumPy array its fitted steps expect, and those fitted steps (imputer,
-scaler, encoder) are called as they are: nothing is re-implemented or re-fitted. The groups are
-the kit's (``tabular.features``): numbers, booleans, categories, dates.
+put straight into the NumPy array its fitted steps expect. A fitted numeric imputer and scaler
+are applied as their two lines of fitted arithmetic (fill gaps with ``statistics_``, then
+``(x - mean_) / scale_``); every category's one-hot block is computed once, at start-up, by the
+fitted encoder itself; any other step is called as it is. Nothing is re-fitted, and the
+estimator is never re-implemented. The groups are the kit's (``tabular.features``): numbers,
+booleans, categories, dates.
 
 A model this module does not recognise, or any row on which the two paths disagree at start-up,
 keeps the pipeline's own path: the fast path is an optimisation, never a second opinion.
