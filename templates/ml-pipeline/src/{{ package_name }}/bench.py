@@ -118,11 +118,20 @@ def run_bench(root: Path, scales: list[int], echo: Callable[[str], None]) -> str
             *command,
             *("--set", "data.file=mixed.parquet", "--set", "data.target=label"),
             *("--set", "data.task=auto", "--set", "data.schema=mixed-schema.yaml"),
-            *("--set", "gates.min={}", "--set", "gates.max={}", "--set", "gates.primary_metric=auto"),
+            *(
+                "--set",
+                "gates.min={}",
+                "--set",
+                "gates.max={}",
+                "--set",
+                "gates.primary_metric=auto",
+            ),
         ]
         seconds = _time(mixed, project, env)
         peak = _peak_child_mb()
-        rows.append(("generated 100,000 x 20 mixed columns (categories, missing values)", 100_000, seconds))
+        rows.append(
+            ("generated 100,000 x 20 mixed columns (categories, missing values)", 100_000, seconds)
+        )
         echo(f"{rows[-1][0]}: {seconds:.1f}s, peak memory of the largest run {peak:.0f} MB")
     first = rows[0][2]
     lines = [

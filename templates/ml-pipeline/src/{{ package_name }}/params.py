@@ -27,7 +27,7 @@ BUNDLED = {
 # Keys of earlier versions of params.yaml, and what became of them (named in the error).
 RENAMED = {
     "task": "data.task",
-    "data.source": "data.file (a path inside the project; \"\" = the bundled sample)",
+    "data.source": 'data.file (a path inside the project; "" = the bundled sample)',
     "data.dataset": "data.sample",
     "data.schema_file": "data.schema",
     "validation.max_missing_fraction": (

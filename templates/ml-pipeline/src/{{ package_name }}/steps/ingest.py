@@ -16,7 +16,16 @@ import pandas as pd
 from ..dag import Outcome
 from ..errors import ParamsError
 from ..params import DataParams, Params, check_model_fits
-from ..tabular import Schema, bundled, infer_schema, read_schema, read_table, write_schema
+from ..tabular import (
+    DataError,
+    Schema,
+    bundled,
+    infer_schema,
+    prepare_target,
+    read_schema,
+    read_table,
+    write_schema,
+)
 from .context import SCHEMA, Context
 
 OUTPUT = "data/raw.parquet"
@@ -37,7 +46,13 @@ def settle_schema(frame: pd.DataFrame, params: Params, root: Path) -> tuple[Sche
     task = None if data.task == "auto" else data.task
     path = data.schema_path(root)
     if not path.is_file():
-        return infer_schema(frame, data.target, task), True
+        try:
+            inferred = infer_schema(frame, data.target, task)
+        except DataError as exc:  # name the file, as every other data message does
+            raise DataError(f"{data.label()}: {exc.message}", exc.hint) from None
+        # A target with one class would make a schema that cannot be read back: say so now.
+        prepare_target(frame, inferred, min_rows_per_class=1, source=data.label())
+        return inferred, True
     schema = read_schema(path)
     if schema.target != data.target:
         raise ParamsError(

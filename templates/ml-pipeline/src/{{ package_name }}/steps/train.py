@@ -120,6 +120,9 @@ def run(ctx: Context) -> Outcome:
     partial.replace(path)
     ctx.write_json(CV_METRICS, result.cv_metrics)
     primary = ctx.primary_metric(schema.task)
-    mean, std = result.cv_metrics.get(f"cv_{primary}_mean"), result.cv_metrics.get(f"cv_{primary}_std")
+    mean, std = (
+        result.cv_metrics.get(f"cv_{primary}_mean"),
+        result.cv_metrics.get(f"cv_{primary}_std"),
+    )
     shown = f"cv {primary} {mean:.4f} ± {std:.4f}" if mean is not None and std is not None else ""
     return Outcome(summary=f"{ctx.params.model.type}: {shown}", metrics=result.cv_metrics)

@@ -42,7 +42,11 @@ class ValidationReport:
     def to_markdown(self) -> str:
         """The report as a readable Markdown page."""
         verdict = "passed" if self.ok else f"FAILED with {len(self.problems)} problem(s)"
-        lines = ["# Data validation", "", f"{self.rows} rows, {self.columns} columns: **{verdict}**."]
+        lines = [
+            "# Data validation",
+            "",
+            f"{self.rows} rows, {self.columns} columns: **{verdict}**.",
+        ]
         lines += [""] + [f"- problem: {p}" for p in self.problems]
         if self.problems:
             lines += ["", "No row was repaired: fix the data (or the schema) and run again."]
