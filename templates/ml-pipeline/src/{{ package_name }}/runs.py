@@ -48,9 +48,9 @@ class PipelineRun:
     def task(self) -> str | None:
         """The task: from params, or as the ingest step resolved it (None before ingest ran)."""
         card = self.root / "data" / "raw.json"
-        if card.is_file():
-            return str(json.loads(card.read_text(encoding="utf-8"))["task"])
-        return self.params.known_task
+        recorded = json.loads(card.read_text(encoding="utf-8")) if card.is_file() else {}
+        task = recorded.get("task") or self.params.known_task  # older cards have no task
+        return str(task) if task else None
 
     def tags(self) -> dict[str, str]:
         """Git commit and dirty flag, and the metric `make writeup` ranks runs by (once known)."""
