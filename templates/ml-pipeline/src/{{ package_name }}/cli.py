@@ -52,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="infer schema.yaml from the current data")
     schema.add_argument("--params", type=Path, default=Path("params.yaml"))
+    schema.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     schema.add_argument("--write", action="store_true", help="write it (default: print it)")
 
     bench = commands.add_parser(
@@ -224,34 +225,34 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    import yaml
+    """Infer the schema from the configured data; print it, or write data.schema (atomic)."""
+    import tempfile
 
+    from .errors import DataError
     from .params import load_params
     from .pipeline import project_root
     from .steps.ingest import ingest
-    from .steps.validate import infer_schema
+    from .tabular import DataError as TableError
+    from .tabular import infer_schema, write_schema
 
-    params = load_params(args.params)
+    params = load_params(args.params, args.overrides)
     root = project_root(args.params)
-    frame = ingest(params.data, root)
-    if params.data.target not in frame.columns:
-        from .errors import DataError
-
-        raise DataError(f"The data has no target column '{params.data.target}'.")
-    text = yaml.safe_dump(
-        infer_schema(frame, params.data.target, params.task), sort_keys=False, allow_unicode=True
-    )
+    task = None if params.data.task == "auto" else params.data.task
+    try:
+        frame = ingest(params.data, root)
+        schema = infer_schema(frame, params.data.target, task)
+    except TableError as exc:
+        raise DataError(str(exc)) from None
     if args.write:
-        path = root / params.data.schema_file
-        path.write_text(_SCHEMA_HEADER.format(package=__package__) + text, encoding="utf-8")
-        print(f"wrote {path.name} ({len(frame.columns) - 1} columns)")
-    else:
-        print(text, end="")
+        path = params.data.schema_path(root)
+        write_schema(schema, path)
+        print(
+            f"wrote {params.data.schema_} ({schema.task}: {len(schema.columns)} feature(s), "
+            f"{len(schema.dropped)} dropped); edit it to fix a kind, a range or the categories"
+        )
+        return 0
+    with tempfile.TemporaryDirectory() as tmp:
+        shown = Path(tmp) / "schema.yaml"
+        write_schema(schema, shown)
+        print(shown.read_text(encoding="utf-8"), end="")
     return 0
-
-
-_SCHEMA_HEADER = (
-    "# What the data must look like: the pipeline's validate step checks every row against it.\n"
-    "# Inferred from known-good data by `python -m {package} schema --write` (ranges are the\n"
-    "# observed ones widened by half their span); edit it to tighten or relax a check.\n"
-)

@@ -14,7 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import ParamsError
-from .metrics import gate_metric_range, metric_names
+from .metrics import default_primary, gate_metric_range, metric_names
 
 Task = Literal["classification", "regression"]
 Scalar = int | float | str | bool | None
@@ -23,6 +23,16 @@ BUNDLED = {
     "iris": "classification",
     "wine": "classification",
     "diabetes": "regression",
+}
+# Keys of earlier versions of params.yaml, and what became of them (named in the error).
+RENAMED = {
+    "task": "data.task",
+    "data.source": 'data.file (a path inside the project; "" = the bundled sample)',
+    "data.dataset": "data.sample",
+    "data.schema_file": "data.schema",
+    "validation.max_missing_fraction": (
+        "the schema's per-column `nullable` (schema.yaml: nullable: true allows missing values)"
+    ),
 }
 MODELS = {
     "classification": ("random_forest", "logistic_regression", "hist_gradient_boosting"),
@@ -35,26 +45,34 @@ class _Strict(BaseModel):
 
 
 class DataParams(_Strict):
-    """Where the rows come from: a bundled scikit-learn dataset or a CSV/Parquet file."""
+    """Where the rows come from (the user's table, or a bundled sample), what to predict, how."""
 
-    source: str = Field("bundled", description="'bundled' or a path to a .csv/.parquet file")
-    dataset: Literal["breast_cancer", "iris", "wine", "diabetes"] = "breast_cancer"
+    file: str = Field("", description="a .csv/.parquet path inside the project; '' = the sample")
+    sample: Literal["breast_cancer", "iris", "wine", "diabetes"] = "breast_cancer"
     target: str = Field("target", min_length=1)
-    schema_file: str = "schema.yaml"
+    task: Literal["auto", "classification", "regression"] = "auto"
+    schema_: str = Field("schema.yaml", alias="schema", min_length=1)
 
     def source_path(self, root: Path) -> Path | None:
-        """The data file, or None for the bundled dataset."""
-        if self.source == "bundled":
+        """The data file, or None for the bundled sample."""
+        if not self.file:
             return None
-        path = Path(self.source)
+        path = Path(self.file).expanduser()
         return path if path.is_absolute() else root / path
+
+    def schema_path(self, root: Path) -> Path:
+        """The schema file the user owns (it may not exist yet: then it is inferred)."""
+        return root / self.schema_
+
+    def label(self) -> str:
+        """The data source as reports name it: the file's project path, or `sample:<name>`."""
+        return self.file or f"sample:{self.sample}"
 
 
 class ValidationParams(_Strict):
-    """How strict the data checks are."""
+    """How strict the data checks beyond the schema are."""
 
     min_rows: int = Field(50, ge=1)
-    max_missing_fraction: float = Field(0.0, ge=0.0, le=1.0)
     min_class_fraction: float = Field(0.05, ge=0.0, le=0.5)
     allow_extra_columns: bool = False
 
@@ -86,7 +104,7 @@ class ModelParams(_Strict):
 class GateParams(_Strict):
     """Quality gates: absolute thresholds, then 'beats the champion by at least min_improvement'."""
 
-    primary_metric: str
+    primary_metric: str = "auto"
     min: dict[str, float] = {}
     max: dict[str, float] = {}
     min_improvement: float = Field(0.0, ge=0.0)
@@ -102,7 +120,6 @@ class RegistryParams(_Strict):
 class Params(_Strict):
     """All of params.yaml."""
 
-    task: Task
     data: DataParams = DataParams()
     validation: ValidationParams = ValidationParams()
     split: SplitParams = SplitParams()
@@ -113,26 +130,36 @@ class Params(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Params:
-        if self.data.source == "bundled" and BUNDLED[self.data.dataset] != self.task:
+        task = self.known_task
+        if not self.data.file and task is not None and BUNDLED[self.data.sample] != task:
             raise ValueError(
-                f"data.dataset '{self.data.dataset}' is a {BUNDLED[self.data.dataset]} dataset "
-                f"but task is '{self.task}'"
+                f"data.sample '{self.data.sample}' is a {BUNDLED[self.data.sample]} sample "
+                f"but data.task is '{task}'"
             )
-        if self.model.type not in MODELS[self.task]:
-            raise ValueError(
-                f"model.type '{self.model.type}' does not fit task '{self.task}' "
-                f"(choose one of: {', '.join(MODELS[self.task])})"
-            )
-        _check_gates(self.gates, self.task)
+        if task is not None:
+            check_model_fits(self.model.type, task, "")
+        _check_gates(self.gates, task)
         return self
+
+    @property
+    def known_task(self) -> Task | None:
+        """The task when params alone tell it (set, or the bundled sample's); None: from data."""
+        if self.data.task != "auto":
+            return self.data.task
+        return None if self.data.file else BUNDLED[self.data.sample]  # type: ignore[return-value]
+
+    def primary_metric(self, task: str) -> str:
+        """The metric gates and the champion comparison rank by, for TASK."""
+        chosen = self.gates.primary_metric
+        return default_primary(task) if chosen == "auto" else chosen
 
     def flat(self) -> dict[str, str]:
         """Every parameter as `section.key` -> text, the form MLflow logs."""
-        return {key: str(value) for key, value in _flatten(self.model_dump()).items()}
+        return {key: str(value) for key, value in _flatten(self.model_dump(by_alias=True)).items()}
 
     def section(self, *names: str) -> dict[str, Any]:
         """The named sections (dotted paths allowed) as plain data, for cache keys."""
-        dumped = self.model_dump()
+        dumped = self.model_dump(by_alias=True)
         out: dict[str, Any] = {}
         for name in names:
             node: Any = dumped
@@ -142,11 +169,20 @@ class Params(_Strict):
         return out
 
 
-def _check_gates(gates: GateParams, task: Task) -> None:
-    known = metric_names(task)
-    if gates.primary_metric not in known:
+def check_model_fits(model_type: str, task: str, why: str) -> None:
+    """Raise ValueError when MODEL_TYPE cannot learn TASK (WHY says where the task came from)."""
+    if model_type not in MODELS[task]:
         raise ValueError(
-            f"gates.primary_metric '{gates.primary_metric}' is not a {task} metric "
+            f"model.type '{model_type}' does not fit task '{task}'{why} "
+            f"(choose one of: {', '.join(MODELS[task])})"
+        )
+
+
+def _check_gates(gates: GateParams, task: Task | None) -> None:
+    known = metric_names(task)
+    if gates.primary_metric != "auto" and gates.primary_metric not in known:
+        raise ValueError(
+            f"gates.primary_metric '{gates.primary_metric}' is not a {task or 'known'} metric "
             f"(choose one of: {', '.join(known)})"
         )
     for bound, thresholds in (("min", gates.min), ("max", gates.max)):
@@ -182,9 +218,10 @@ def load_params(path: Path, overrides: list[str] | None = None) -> Params:
     except yaml.YAMLError as exc:
         raise ParamsError(f"{path.name} is not valid YAML: {exc}") from None
     if not isinstance(raw, dict):
-        raise ParamsError(f"{path.name} must be a mapping of sections (task, data, model, ...).")
+        raise ParamsError(f"{path.name} must be a mapping of sections (data, model, gates, ...).")
     for override in overrides or []:
         _apply_override(raw, override)
+    _refuse_old_keys(raw, path)
     try:
         return Params.model_validate(raw)
     except ValidationError as exc:
@@ -192,6 +229,21 @@ def load_params(path: Path, overrides: list[str] | None = None) -> Params:
             f"{path.name} has {exc.error_count()} problem(s):\n" + _describe(exc),
             "Fix the key or value named above; every key is documented in params.yaml.",
         ) from None
+
+
+def _refuse_old_keys(raw: dict[str, Any], path: Path) -> None:
+    """Keys of an earlier params.yaml: say what each became rather than just 'unknown'."""
+    found = []
+    for old, new in RENAMED.items():
+        section, _, key = old.rpartition(".")
+        node = raw.get(section) if section else raw
+        if isinstance(node, dict) and key in node:
+            found.append(f"  - '{old}' is now {new}")
+    if found:
+        raise ParamsError(
+            f"{path.name} uses key(s) of an earlier version:\n" + "\n".join(found),
+            "Rename them as shown; the `data:` section is documented in params.yaml and README.md.",
+        )
 
 
 def _apply_override(raw: dict[str, Any], override: str) -> None:

@@ -31,7 +31,12 @@ def _data_file(params: Params, root: Path) -> list[Path]:
 
 
 def _schema_file(params: Params, root: Path) -> list[Path]:
-    return [root / params.data.schema_file]
+    path = params.data.schema_path(root)
+    return [path] if path.is_file() else []  # none: inferred from the data, which is an input
+
+
+def _data_and_schema(params: Params, root: Path) -> list[Path]:
+    return _data_file(params, root) + _schema_file(params, root)
 
 
 DAG = Dag(
@@ -39,47 +44,42 @@ DAG = Dag(
         Stage(
             "ingest",
             needs=(),
-            params=("data",),
-            outputs=("data/raw.parquet", "data/raw.json"),
-            extra_inputs=_data_file,
+            params=("data", "model.type"),
+            outputs=("data/raw.parquet", "data/raw.json", "artifacts/schema.yaml"),
+            extra_inputs=_data_and_schema,
         ),
         Stage(
             "validate",
             needs=("ingest",),
-            params=("task", "data", "validation"),
+            params=("data", "validation", "split.cv_folds"),
             outputs=("artifacts/validation.json", "reports/validation.md"),
-            extra_inputs=_schema_file,
         ),
         Stage(
             "featurize",
             needs=("ingest", "validate"),
             params=(
-                "task",
                 "data",
-                "split.test_size",
-                "split.stratify",
-                "split.random_state",
+                "split",
                 "features",
             ),
             outputs=("data/train.parquet", "data/test.parquet"),
-            extra_inputs=_schema_file,
         ),
         Stage(
             "train",
             needs=("featurize",),
-            params=("task", "data.target", "split", "features", "model"),
+            params=("data", "split", "features", "model"),
             outputs=("artifacts/model.pkl", "artifacts/cv_metrics.json"),
         ),
         Stage(
             "evaluate",
             needs=("featurize", "train"),
-            params=("task", "data.target"),
-            outputs=("artifacts/metrics.json", "artifacts/plots"),
+            params=("data", "gates.primary_metric"),
+            outputs=("artifacts/metrics.json", "artifacts/per_class.json", "artifacts/plots"),
         ),
         Stage(
             "gate",
             needs=("evaluate",),
-            params=("task", "gates", "registry"),
+            params=("data", "gates", "registry"),
             outputs=("artifacts/gate.json", "reports/metrics.md"),
             tracked=True,
         ),
@@ -210,10 +210,17 @@ def _final_metrics(root: Path, result: PipelineResult) -> dict[str, float] | Non
 
 
 def preflight(params: Params) -> None:
-    """Check what params.yaml alone cannot (hyper-parameters) before any stage writes anything."""
+    """Check what params.yaml alone cannot (hyper-parameters) before any stage writes anything.
+
+    When the task comes from the data, the settings must suit every task model.type can learn.
+    """
+    from .params import MODELS
     from .steps.train import build_estimator
 
-    build_estimator(params)
+    known = params.known_task
+    tasks = [known] if known else [t for t, types in MODELS.items() if params.model.type in types]
+    for task in tasks:
+        build_estimator(params.model, task, params.split.random_state)
 
 
 def _execute(
@@ -221,11 +228,17 @@ def _execute(
 ) -> None:
     import time
 
+    from .errors import DataError
+    from .tabular import DataError as TableError
+
     module = importlib.import_module(f"{__package__}.{stage.module}")
     cache.forget(stage)
     with ctx.run.child(stage.name):
         started = time.perf_counter()  # after the run opened: MLflow set-up is not the stage's
-        outcome = module.run(ctx)
+        try:
+            outcome = module.run(ctx)
+        except TableError as exc:  # bad data: one line for the user, no traceback
+            raise DataError(str(exc)) from None
         seconds = time.perf_counter() - started
         outcome.metrics.setdefault("seconds", seconds)
         ctx.run.log_outcome(outcome, [ctx.root / out for out in stage.outputs])

@@ -2,7 +2,8 @@
 
 The model is saved in MLflow's skops format (no pickle to execute at load time). skops refuses
 types it does not know unless they are listed as trusted; we list exactly the types found in the
-model we just trained, and only if they all come from scikit-learn or numpy, so an unexpected
+model we just trained, and only if they all come from scikit-learn, numpy or this project's
+tabular kit (its preprocessing functions), so an unexpected
 type fails loudly instead of being trusted silently. Requirements are passed explicitly: MLflow's
 inference re-imports the model in a subprocess (~7 s) and records whatever the environment
 happened to import.
@@ -55,8 +56,11 @@ def log_model(mlflow: Any, estimator: Any, example: Any) -> str:
     import skops.io as sio
     from mlflow.models import infer_signature
 
+    from .tabular import trusted_types
+
+    ours = set(trusted_types())  # the tabular kit's converters: this project's own code
     untrusted = sio.get_untrusted_types(data=sio.dumps(estimator))
-    unexpected = [name for name in untrusted if not name.startswith(TRUSTED_PREFIXES)]
+    unexpected = [n for n in untrusted if not n.startswith(TRUSTED_PREFIXES) and n not in ours]
     if unexpected:
         raise PipelineError(
             f"The model contains types skops should not trust blindly: {', '.join(unexpected)}.",

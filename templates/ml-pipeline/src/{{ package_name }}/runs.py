@@ -45,12 +45,22 @@ class PipelineRun:
         self.run_id: str | None = None
         self.cached: list[str] = []
 
+    def task(self) -> str | None:
+        """The task: from params, or as the ingest step resolved it (None before ingest ran)."""
+        card = self.root / "data" / "raw.json"
+        recorded = json.loads(card.read_text(encoding="utf-8")) if card.is_file() else {}
+        task = recorded.get("task") or self.params.known_task  # older cards have no task
+        return str(task) if task else None
+
     def tags(self) -> dict[str, str]:
-        """Git commit and dirty flag, and the metric `make writeup` ranks runs by."""
+        """Git commit and dirty flag, and the metric `make writeup` ranks runs by (once known)."""
         from .metrics import metric
 
-        primary = self.params.gates.primary_metric
-        higher = metric(self.params.task, primary).higher_is_better
+        task = self.task()
+        if task is None:
+            return tracking.run_tags(self.root)
+        primary = self.params.primary_metric(task)
+        higher = metric(primary).higher_is_better
         return tracking.run_tags(
             self.root, primary_metric=f"test_{primary}", greater_is_better=higher
         )
@@ -101,6 +111,8 @@ class PipelineRun:
         data_card = self.root / "data" / "raw.json"
         if data_card.is_file():
             client.set_tag(self.run_id, "data_sha256", json.loads(data_card.read_text())["sha256"])
+            for key, value in self.tags().items():  # the ranking metric, now that the task is known
+                client.set_tag(self.run_id, key, value)
         self.mlflow.end_run(status=status)
         return self.run_id
 

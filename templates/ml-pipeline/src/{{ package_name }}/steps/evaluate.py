@@ -11,11 +11,13 @@ import numpy as np
 import pandas as pd
 
 from ..dag import Outcome
+from ..tabular import per_class_report, score
 from .context import Context
 from .featurize import TEST, load
 from .train import CV_METRICS, MODEL
 
 METRICS = "artifacts/metrics.json"
+PER_CLASS = "artifacts/per_class.json"  # precision, recall, F1 and support of every class
 PLOTS = "artifacts/plots"
 
 
@@ -27,49 +29,30 @@ class Evaluation:
     plots: list[Path]
 
 
-def score(task: str, estimator: Any, x: pd.DataFrame, y: pd.Series) -> dict[str, float]:
-    """The task's metrics on (X, Y), named test_<metric>."""
-    from sklearn import metrics as sk
-
-    predicted = estimator.predict(x)
-    if task == "regression":
-        return {
-            "test_r2": float(sk.r2_score(y, predicted)),
-            "test_rmse": float(np.sqrt(sk.mean_squared_error(y, predicted))),
-            "test_mae": float(sk.mean_absolute_error(y, predicted)),
-        }
-    binary = y.nunique() <= 2 and len(getattr(estimator, "classes_", [0, 1])) == 2
-    average = "binary" if binary else "macro"
-    out = {
-        "test_accuracy": float(sk.accuracy_score(y, predicted)),
-        "test_f1": float(sk.f1_score(y, predicted, average=average, zero_division=0)),
-        "test_precision": float(sk.precision_score(y, predicted, average=average, zero_division=0)),
-        "test_recall": float(sk.recall_score(y, predicted, average=average, zero_division=0)),
-    }
-    if hasattr(estimator, "predict_proba"):
-        proba = estimator.predict_proba(x)
-        out["test_roc_auc"] = float(
-            sk.roc_auc_score(y, proba[:, 1])
-            if binary
-            else sk.roc_auc_score(y, proba, multi_class="ovr", labels=estimator.classes_)
-        )
-    return out
+def test_metrics(task: str, estimator: Any, x: pd.DataFrame, y: pd.Series) -> dict[str, float]:
+    """The task's metrics (tabular.score) on (X, Y), named test_<metric>."""
+    classes = list(getattr(estimator, "classes_", [])) or None
+    proba = estimator.predict_proba(x) if task == "classification" else None
+    found = score(task, y, estimator.predict(x), proba, classes=classes)
+    return {f"test_{name}": value for name, value in found.items()}
 
 
 def importances(estimator: Any, x: pd.DataFrame, y: pd.Series) -> pd.Series:
-    """Feature importance: the model's own, |coefficients|, or permutation importance."""
+    """Feature importance: the model's own or |coefficients| (per encoded feature), else
+    permutation importance (per raw column)."""
     model = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
-    if hasattr(model, "feature_importances_"):
-        values = np.asarray(model.feature_importances_)
-    elif hasattr(model, "coef_"):
-        values = np.abs(np.atleast_2d(model.coef_)).mean(axis=0)
+    names: Any = x.columns
+    if hasattr(model, "feature_importances_") or hasattr(model, "coef_"):
+        own = getattr(model, "feature_importances_", None)
+        values = np.asarray(own) if own is not None else np.abs(np.atleast_2d(model.coef_)).mean(0)
+        names = estimator[:-1].get_feature_names_out() if hasattr(estimator, "steps") else names
     else:
         from sklearn.inspection import permutation_importance
 
         values = permutation_importance(estimator, x, y, n_repeats=5, random_state=0)[
             "importances_mean"
         ]
-    return pd.Series(values, index=x.columns).sort_values(ascending=False)
+    return pd.Series(values, index=[str(n) for n in names]).sort_values(ascending=False)
 
 
 def plot(task: str, estimator: Any, x: pd.DataFrame, y: pd.Series, folder: Path) -> list[Path]:
@@ -109,7 +92,7 @@ def plot(task: str, estimator: Any, x: pd.DataFrame, y: pd.Series, folder: Path)
 
 def evaluate(task: str, estimator: Any, x: pd.DataFrame, y: pd.Series, folder: Path) -> Evaluation:
     """Score on the held-out test set and draw the plots into FOLDER."""
-    return Evaluation(score(task, estimator, x, y), plot(task, estimator, x, y, folder))
+    return Evaluation(test_metrics(task, estimator, x, y), plot(task, estimator, x, y, folder))
 
 
 def run(ctx: Context) -> Outcome:
@@ -117,8 +100,16 @@ def run(ctx: Context) -> Outcome:
     with (ctx.root / MODEL).open("rb") as handle:
         estimator = pickle.load(handle)  # our own file, written by the train step
     x, y = load(ctx, TEST)
-    result = evaluate(ctx.params.task, estimator, x, y, ctx.root / PLOTS)
+    task = ctx.schema().task
+    result = evaluate(task, estimator, x, y, ctx.root / PLOTS)
     metrics = {**ctx.read_json(CV_METRICS), **result.metrics}
+    per_class: dict[str, Any] = {}  # regression: no classes
+    if task == "classification":
+        classes = [str(c) for c in estimator.classes_]
+        per_class = per_class_report(y, estimator.predict(x), classes)
+    ctx.write_json(PER_CLASS, per_class)
     ctx.write_json(METRICS, metrics)
-    primary = ctx.params.gates.primary_metric
-    return Outcome(summary=f"test {primary} {metrics[f'test_{primary}']:.4f}", metrics=metrics)
+    primary = ctx.primary_metric(task)
+    shown = metrics.get(f"test_{primary}")
+    summary = f"test {primary} {shown:.4f}" if shown is not None else f"no test {primary}"
+    return Outcome(summary=summary, metrics=metrics)

@@ -1,17 +1,22 @@
-"""Step 3, featurize: choose the feature columns and split off the held-out test set."""
+"""Step 3, featurize: choose the feature columns and split off the held-out test set.
+
+Features stay raw here (categories as text, dates, missing values): the model's own pipeline
+imputes and encodes them (tabular.build_pipeline), so the logged model takes rows like the file's.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import pandas as pd
 
 from ..dag import Outcome
 from ..errors import ParamsError
-from ..params import FeatureParams, SplitParams
+from ..params import FeatureParams, Params
+from ..tabular import Schema, check_frame, prepare_target
 from .context import Context
 from .ingest import OUTPUT as RAW
-from .validate import load_schema
 
 TRAIN = "data/train.parquet"
 TEST = "data/test.parquet"
@@ -42,17 +47,29 @@ def select_features(available: list[str], features: FeatureParams) -> list[str]:
     return chosen
 
 
-def featurize(
-    frame: pd.DataFrame, columns: list[str], target: str, split: SplitParams, task: str
-) -> Split:
-    """Split FRAME's COLUMNS and TARGET into train and test (stratified for classification)."""
+def model_schema(schema: Schema, features: FeatureParams) -> Schema:
+    """SCHEMA reduced to the features params.yaml selects (what the model is built from)."""
+    chosen = select_features(schema.features(), features)
+    return dataclasses.replace(schema, columns={name: schema.columns[name] for name in chosen})
+
+
+def featurize(frame: pd.DataFrame, schema: Schema, params: Params) -> Split:
+    """Split FRAME's features and target into train and test (stratified for classification)."""
     from sklearn.model_selection import train_test_split
 
-    x = frame[columns].apply(pd.to_numeric).astype("float64")
-    y = frame[target]
-    stratify = y if task == "classification" and split.stratify else None
+    source = params.data.label()
+    checked = check_frame(frame, schema, source=source)
+    prepared = prepare_target(
+        checked, schema, min_rows_per_class=max(params.split.cv_folds, 2), source=source
+    )
+    split = params.split
+    classify = schema.task == "classification" and split.stratify
     x_train, x_test, y_train, y_test = train_test_split(
-        x, y, test_size=split.test_size, random_state=split.random_state, stratify=stratify
+        prepared.x,
+        prepared.y,
+        test_size=split.test_size,
+        random_state=split.random_state,
+        stratify=prepared.y if classify else None,
     )
     return Split(x_train, x_test, y_train, y_test)
 
@@ -63,7 +80,10 @@ def save(split: Split, target: str, ctx: Context) -> None:
         (TRAIN, split.x_train, split.y_train),
         (TEST, split.x_test, split.y_test),
     ):
-        x.assign(**{target: y}).reset_index(drop=True).to_parquet(ctx.path(relative), index=False)
+        path = ctx.path(relative)
+        partial = path.with_name(path.name + ".partial")
+        x.assign(**{target: y}).reset_index(drop=True).to_parquet(partial, index=False)
+        partial.replace(path)
 
 
 def load(ctx: Context, relative: str) -> tuple[pd.DataFrame, pd.Series]:
@@ -76,15 +96,15 @@ def load(ctx: Context, relative: str) -> tuple[pd.DataFrame, pd.Series]:
 def run(ctx: Context) -> Outcome:
     """Select features and split data/raw.parquet into data/train.parquet and data/test.parquet."""
     params = ctx.params
-    schema = load_schema(ctx.root / params.data.schema_file)
-    columns = select_features(list(schema.columns), params.features)
+    schema = model_schema(ctx.schema(), params.features)
     frame = pd.read_parquet(ctx.root / RAW)
-    split = featurize(frame, columns, params.data.target, params.split, params.task)
-    save(split, params.data.target, ctx)
+    split = featurize(frame, schema, params)
+    save(split, schema.target, ctx)
     return Outcome(
-        summary=f"{len(columns)} features; {len(split.x_train)} train / {len(split.x_test)} test",
+        summary=f"{len(schema.columns)} features; "
+        f"{len(split.x_train)} train / {len(split.x_test)} test",
         metrics={
-            "n_features": len(columns),
+            "n_features": len(schema.columns),
             "train_rows": len(split.x_train),
             "test_rows": len(split.x_test),
         },

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from ..dag import Outcome
-from ..errors import GateFailedError
+from ..errors import GateFailedError, ParamsError
 from ..metrics import metric
 from ..params import GateParams
 from ..registry import Champion
@@ -77,17 +77,23 @@ class Decision:
 
 
 def decide(
-    metrics: dict[str, float], gates: GateParams, task: str, champion: Champion | None
+    metrics: dict[str, float], gates: GateParams, primary_metric: str, champion: Champion | None
 ) -> Decision:
-    """Apply GATES to METRICS and compare the primary test metric with CHAMPION's."""
+    """Apply GATES to METRICS and compare the PRIMARY_METRIC on the test set with CHAMPION's."""
     checks = [
         Check(name, bound, threshold, metrics.get(name))
         for bound, thresholds in (("min", gates.min), ("max", gates.max))
         for name, threshold in thresholds.items()
     ]
-    primary = f"test_{gates.primary_metric}"
+    primary = f"test_{primary_metric}"
+    if primary not in metrics:
+        raise ParamsError(
+            f"gates.primary_metric '{primary_metric}' was not measured "
+            f"(measured: {', '.join(sorted(metrics))}).",
+            "Choose a metric of this task in params.yaml `gates:`.",
+        )
     value = metrics[primary]
-    higher = metric(task, gates.primary_metric).higher_is_better
+    higher = metric(primary_metric).higher_is_better
     reasons: list[str] = []
     if champion is None or primary not in champion.metrics:
         beats = True
@@ -108,8 +114,13 @@ def _fmt(value: float | None) -> str:
     return "missing" if value is None else f"{value:.4f}"
 
 
-def render_report(decision: Decision, metrics: dict[str, float], model_name: str) -> str:
-    """The comparison with the champion as Markdown, fit for a pull-request comment."""
+def render_report(
+    decision: Decision, metrics: dict[str, float], model_name: str, problem: str = ""
+) -> str:
+    """The comparison with the champion as Markdown, fit for a pull-request comment.
+
+    PROBLEM names what is predicted (`churned (classification) from data/churn.parquet`).
+    """
     champion = decision.champion
     if not decision.passed:
         verdict = "❌ **Gate failed**: the model is not registered."
@@ -121,6 +132,7 @@ def render_report(decision: Decision, metrics: dict[str, float], model_name: str
     lines = [
         f"## Model report: `{model_name}`",
         "",
+        *([f"Predicting {problem}.", ""] if problem else []),
         verdict,
         "",
         f"| metric | this model | {against} | change | gate |",
@@ -157,9 +169,11 @@ def run(ctx: Context) -> Outcome:
     params = ctx.params
     metrics = ctx.read_json(METRICS)
     current = registry.champion(ctx.run.mlflow, params.registry.model_name, params.registry.alias)
-    decision = decide(metrics, params.gates, params.task, current)
+    schema = ctx.schema()
+    decision = decide(metrics, params.gates, ctx.primary_metric(schema.task), current)
     ctx.write_json(DECISION, decision.to_dict())
-    report = render_report(decision, metrics, params.registry.model_name)
+    problem = f"`{schema.target}` ({schema.task}) from `{params.data.label()}`"
+    report = render_report(decision, metrics, params.registry.model_name, problem)
     ctx.path(REPORT).write_text(report, encoding="utf-8")
     if not decision.passed:
         raise GateFailedError(

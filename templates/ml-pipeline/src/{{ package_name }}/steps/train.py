@@ -1,4 +1,4 @@
-"""Step 4, train: build the estimator from params, cross-validate it, fit it on the training set."""
+"""Step 4, train: the model pipeline (preprocessing + estimator), cross-validated, then fitted."""
 
 from __future__ import annotations
 
@@ -6,14 +6,15 @@ import pickle
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..dag import Outcome
 from ..errors import ParamsError
-from ..metrics import metrics_for
-from ..params import Params
+from ..params import ModelParams, Params
+from ..tabular import Schema, build_pipeline, score
 from .context import Context
-from .featurize import TRAIN, load
+from .featurize import TRAIN, load, model_schema
 
 MODEL = "artifacts/model.pkl"
 CV_METRICS = "artifacts/cv_metrics.json"
@@ -33,22 +34,19 @@ _ESTIMATORS = {
 
 @dataclass
 class TrainResult:
-    """The fitted estimator and its cross-validated metrics (cv_<m>_mean, cv_<m>_std)."""
+    """The fitted model pipeline and its cross-validated metrics (cv_<m>_mean, cv_<m>_std)."""
 
     estimator: Any
     cv_metrics: dict[str, float]
 
 
-def build_estimator(params: Params) -> Any:
-    """A scikit-learn pipeline (optional scaler + estimator) from params; ParamsError if invalid."""
+def build_estimator(model: ModelParams, task: str, random_state: int) -> Any:
+    """The scikit-learn estimator model.type names for TASK; ParamsError if its settings are bad."""
     import importlib
 
-    from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    module, name = _ESTIMATORS[(params.task, params.model.type)]
+    module, name = _ESTIMATORS[(task, model.type)]
     cls = getattr(importlib.import_module(module), name)
-    hyper = dict(params.model.hyperparameters)
+    hyper = dict(model.hyperparameters)
     known = cls().get_params()
     unknown = sorted(set(hyper) - set(known))
     if unknown:
@@ -57,65 +55,74 @@ def build_estimator(params: Params) -> Any:
             f"Accepted: {', '.join(sorted(known))}",
         )
     if "random_state" in known and "random_state" not in hyper:
-        hyper["random_state"] = params.split.random_state
-    steps: list[tuple[str, Any]] = [("scale", StandardScaler())] if params.features.scale else []
-    steps.append(("model", cls(**hyper)))
-    pipeline = Pipeline(steps)
-    _check_hyperparameters(pipeline, name)
-    return pipeline
+        hyper["random_state"] = random_state
+    estimator = cls(**hyper)
+    _check_hyperparameters(estimator, name)
+    return estimator
 
 
-def _check_hyperparameters(pipeline: Any, name: str) -> None:
+def _check_hyperparameters(estimator: Any, name: str) -> None:
     """Let scikit-learn validate the values now rather than halfway through training."""
     from sklearn.utils._param_validation import InvalidParameterError
 
-    estimator = pipeline.steps[-1][1]
     try:
         estimator._validate_params()
     except InvalidParameterError as exc:
         raise ParamsError(f"model.hyperparameters for {name}: {exc}") from None
 
 
-def scorers(task: str, n_classes: int) -> dict[str, str]:
-    """scikit-learn scorer names for each metric of TASK."""
-    if task == "regression":
-        return {"r2": "r2", "rmse": "neg_root_mean_squared_error", "mae": "neg_mean_absolute_error"}
-    suffix = "" if n_classes == 2 else "_macro"
-    names = {m.name: f"{m.name}{suffix}" for m in metrics_for(task) if m.name != "roc_auc"}
-    names["accuracy"] = "accuracy"
-    names["roc_auc"] = "roc_auc" if n_classes == 2 else "roc_auc_ovr"
-    return names
+def _scorer(task: str) -> Any:
+    """A cross_validate scorer giving every metric of tabular.score, as the test set has."""
+
+    def scorer(estimator: Any, x: pd.DataFrame, y: pd.Series) -> dict[str, float]:
+        classes = list(getattr(estimator, "classes_", [])) or None
+        proba = estimator.predict_proba(x) if task == "classification" else None
+        if proba is not None and len(set(y)) < len(classes or []):
+            proba = None  # a fold without every class: ROC AUC is not defined there
+        return score(task, y, estimator.predict(x), proba, classes=classes)
+
+    return scorer
 
 
-def train(x: pd.DataFrame, y: pd.Series, params: Params) -> TrainResult:
-    """Cross-validate on (X, Y), then fit on all of it."""
+def train(x: pd.DataFrame, y: pd.Series, schema: Schema, params: Params) -> TrainResult:
+    """Cross-validate the model pipeline on (X, Y), then fit it on all of it."""
+    import warnings
+
     from sklearn.model_selection import KFold, StratifiedKFold, cross_validate
 
-    estimator = build_estimator(params)
-    folds_cls = StratifiedKFold if params.task == "classification" else KFold
+    task = schema.task
+    estimator = build_estimator(params.model, task, params.split.random_state)
+    model = build_pipeline(schema, estimator, scale=params.features.scale)
+    folds_cls = StratifiedKFold if task == "classification" else KFold
     folds = folds_cls(params.split.cv_folds, shuffle=True, random_state=params.split.random_state)
-    scoring = scorers(params.task, int(y.nunique()))
-    scores = cross_validate(estimator, x, y, cv=folds, scoring=scoring, error_score="raise")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # a small class in a fold: reported below
+        scores = cross_validate(model, x, y, cv=folds, scoring=_scorer(task), error_score="raise")
     cv: dict[str, float] = {}
-    for metric in scoring:
-        values = scores[f"test_{metric}"]
-        values = -values if scoring[metric].startswith("neg_") else values
-        cv[f"cv_{metric}_mean"] = float(values.mean())
-        cv[f"cv_{metric}_std"] = float(values.std())
-    estimator.fit(x, y)
-    return TrainResult(estimator, cv)
+    for key, values in scores.items():
+        if key.startswith("test_"):
+            name = key.removeprefix("test_")
+            cv[f"cv_{name}_mean"] = float(np.nanmean(values))
+            cv[f"cv_{name}_std"] = float(np.nanstd(values))
+    model.fit(x, y)
+    return TrainResult(model, cv)
 
 
 def run(ctx: Context) -> Outcome:
     """Train on data/train.parquet; write artifacts/model.pkl and artifacts/cv_metrics.json."""
+    schema = model_schema(ctx.schema(), ctx.params.features)
     x, y = load(ctx, TRAIN)
-    result = train(x, y, ctx.params)
-    with ctx.path(MODEL).open("wb") as handle:
+    result = train(x, y, schema, ctx.params)
+    path = ctx.path(MODEL)
+    partial = path.with_name(path.name + ".partial")
+    with partial.open("wb") as handle:
         pickle.dump(result.estimator, handle)
+    partial.replace(path)
     ctx.write_json(CV_METRICS, result.cv_metrics)
-    primary = ctx.params.gates.primary_metric
-    return Outcome(
-        summary=f"{ctx.params.model.type}: cv {primary} "
-        f"{result.cv_metrics[f'cv_{primary}_mean']:.4f} ± {result.cv_metrics[f'cv_{primary}_std']:.4f}",
-        metrics=result.cv_metrics,
+    primary = ctx.primary_metric(schema.task)
+    mean, std = (
+        result.cv_metrics.get(f"cv_{primary}_mean"),
+        result.cv_metrics.get(f"cv_{primary}_std"),
     )
+    shown = f"cv {primary} {mean:.4f} ± {std:.4f}" if mean is not None and std is not None else ""
+    return Outcome(summary=f"{ctx.params.model.type}: {shown}", metrics=result.cv_metrics)
