@@ -1,7 +1,9 @@
 """Training data: the table named in params.yaml (or the bundled sample), its schema, a split.
 
-The schema file is read when it exists (the user owns it), else inferred from the table and
-written, so the user can read and fix it. Everything wrong with the data is a ``DataError``.
+The schema file is read when it exists (the user owns it). Without one, every run infers the
+schema from the table (and logs it with the model) without writing into the project, so a run
+leaves the tree clean; ``make schema`` writes it for the user to read, edit and commit.
+Everything wrong with the data is a ``DataError``.
 """
 
 from __future__ import annotations
@@ -80,11 +82,11 @@ def load_dataset(
     prepared = prepare_target(
         frame, schema, min_rows_per_class=min_rows_per_class, source=config.source
     )
-    if inferred:  # only once the data is known good: a failed run leaves nothing behind
-        write_schema(schema, config.schema)
+    if inferred:
         print(
-            f"Wrote the inferred schema of {config.source} to {config.schema.name}: "
-            "read it, edit it to fix a kind, a range or the categories, and commit it.",
+            f"No {config.schema.name} yet: inferred the schema of {config.source} (it is logged "
+            f"with the model). `make schema` writes it to {config.schema.name}, to read, edit "
+            "(a kind, a range, the categories) and commit.",
             file=sys.stderr,
         )
     for notice in prepared.notices:
@@ -111,3 +113,12 @@ def _split(x: pd.DataFrame, y: pd.Series, task: str, seed: int, **size: float) -
         return train_test_split(x, y, random_state=seed, stratify=stratify, **size)
     except ValueError:  # a class too small to stratify a sample: draw it plainly
         return train_test_split(x, y, random_state=seed, **size)
+
+
+def write_inferred_schema(config: DataConfig) -> Schema:
+    """`make schema`: infer the schema of the configured table (checked first) and write it."""
+    frame = read_frame(config)
+    schema = infer_schema(frame, config.target, config.task)
+    prepare_target(check_frame(frame, schema, source=config.source), schema, source=config.source)
+    write_schema(schema, config.schema)
+    return schema
