@@ -111,12 +111,12 @@ class Table:
             for record in text.to_dict("records")
         ]
 
-    def later_date(self, value: str) -> str:
-        """VALUE (a date as the file writes it) one year on: a date the model has never seen."""
-        assert self.date_format, self.key
-        return (datetime.strptime(value, self.date_format) + timedelta(days=365)).strftime(
-            self.date_format
-        )
+    def unseen_date(self, path: Path) -> str:
+        """A year after the file's latest date, written as the file writes dates: a new row's date."""
+        assert self.date and self.date_format, self.key
+        dates = self.frame(path)[self.date].dropna()
+        latest = max(datetime.strptime(value, self.date_format) for value in dates)
+        return (latest + timedelta(days=365)).strftime(self.date_format)
 
 
 def cell(text: Any, numeric: bool) -> Any:

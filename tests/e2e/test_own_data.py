@@ -230,7 +230,7 @@ def assert_new_values_are_served(exchange: Exchange, table: Table, source: Path)
     if table.id_like:
         requests.append(("POST", "/predict", altered(first, table.id_like, "never seen id 0001")))
     if table.date:
-        later = table.later_date(first[table.date])
+        later = table.unseen_date(source)
         requests.append(("POST", "/predict", altered(first, table.date, later)))
     assert table.categorical, table.key
     requests.append(("POST", "/predict", altered(first, table.categorical, UNSEEN_CATEGORY)))
