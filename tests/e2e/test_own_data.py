@@ -5,9 +5,12 @@ For each (template, table) pair, as a user does it (issue "Your own data"):
 file is copied into `data/`, recorded as `dataset: data/<name>`, committed, and the original path
 is found nowhere in the project or its history) -> `make setup` (with the network) -> the main job
 without the network (model-api: `make run` until `/health` answers, then raw rows taken from the
-file itself are sent to `/predict` and `/predict/batch`; ml-pipeline: `make pipeline` registers a
-model) -> `make test` without the network -> `git status` clean -> still no trace of the original
-path (MLflow store and artifacts included).
+file itself are sent to `/predict` and `/predict/batch`, a new ID and a later date are answered, an
+unknown category is a 422 naming its field; ml-pipeline: `make pipeline` registers a model, which,
+loaded from the registry by MLflow's generic loader, scores the file's rows) -> `make test` without
+the network -> `git status` clean -> still no trace of the original path (MLflow store and
+artifacts included). Predictions must be the table's class names, or finite numbers for
+regression, and the metrics must fit the task (an F1 for classification, an R² for regression).
 
 The tables (tests/e2e/tables.py) ship inside packages of portkit's `dev` extra, nothing is
 downloaded at test time; their licences: palmerpenguins (Palmer Station LTER data, CC0 1.0),
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import json
 import math
+import shlex
 import sqlite3
 import subprocess
 import sys
@@ -245,7 +249,9 @@ def assert_new_values_are_served(exchange: Exchange, table: Table, source: Path)
 def registered_versions(database: Path) -> list[tuple[str, str, str]]:
     """(model name, version, run id) of every registered model version in the SQLite store."""
     with sqlite3.connect(database) as connection:
-        return connection.execute("SELECT name, version, run_id FROM model_versions").fetchall()
+        return connection.execute(
+            "SELECT name, version, run_id FROM model_versions ORDER BY CAST(version AS INTEGER)"
+        ).fetchall()
 
 
 def metric_names(database: Path, run_id: str) -> list[str]:
@@ -256,15 +262,58 @@ def metric_names(database: Path, run_id: str) -> list[str]:
     return [key for (key,) in rows]
 
 
+#: Run by the project's own Python: load a registered model with MLflow's generic loader and
+#: score every 20th row of the project's copy of the file as pandas reads it, target dropped.
+SCORE = """
+import json, sys
+import mlflow
+import pandas as pd
+
+uri, data, target, out = sys.argv[1:]
+frame = pd.read_parquet(data) if data.endswith(".parquet") else pd.read_csv(data)
+rows = frame.drop(columns=[target]).iloc[:: max(1, len(frame) // 20)]
+predicted = mlflow.pyfunc.load_model(uri).predict(rows)
+if isinstance(predicted, pd.DataFrame):
+    names = [name for name in ("label", "prediction") if name in predicted.columns]
+    predicted = predicted[names[0] if names else predicted.columns[0]]
+values = [value.item() if hasattr(value, "item") else value for value in list(predicted)]
+with open(out, "w") as file:
+    json.dump({"rows": len(rows), "predictions": values}, file)
+"""
+
+
+def registry_scores(
+    project: Path, env: dict[str, str], network: Network, model: str, data: str, target: str
+) -> list[Any]:
+    """MODEL (a `models:/` URI) loaded from the project's store by its own Python, offline,
+    scoring rows of DATA (a path in the project); returns the predictions."""
+    with tempfile.TemporaryDirectory(prefix="portkit-own-data-") as scratch:
+        script, scored = Path(scratch) / "score.py", Path(scratch) / "scored.json"
+        script.write_text(SCORE)
+        line = shlex.join([".venv/bin/python", str(script), model, data, target, str(scored)])
+        store = {"MLFLOW_TRACKING_URI": f"sqlite:///{project / 'mlflow.db'}"}
+        run_job_or_server(line, project, {**env, **store}, network)
+        result = json.loads(scored.read_text())
+    assert len(result["predictions"]) == result["rows"] > 0, result
+    return list(result["predictions"])
+
+
 def assert_pipeline_registers(
-    project: Path, env: dict[str, str], network: Network, table: Table
+    project: Path, env: dict[str, str], network: Network, table: Table, source: Path
 ) -> None:
+    """`make pipeline` registers a model whose metrics fit the task and that, loaded offline
+    from the registry, scores raw rows of the file (class names or finite numbers)."""
     assert run_job_or_server("make pipeline", project, env, network) == "job"
     versions = registered_versions(project / "mlflow.db")
     assert versions, "make pipeline registered no model version"
-    _, _, run_id = versions[-1]
+    name, version, run_id = versions[-1]
     names = metric_names(project / "mlflow.db", run_id)
     assert any(TASK_METRIC[table.family] in name for name in names), names
+
+    model, data = f"models:/{name}/{version}", f"data/{source.name}"
+    classes = table.classes(source) if table.family == "classification" else set()
+    for value in registry_scores(project, env, network, model, data, table.target):
+        assert_predicted(table, classes, {"prediction": value})
 
 
 @pytest.mark.slow
@@ -290,7 +339,7 @@ def test_project_on_a_real_table_goes_green_offline(
             assert_serves_raw_rows(exchange, table, source)
             assert_new_values_are_served(exchange, table, source)
     else:
-        assert_pipeline_registers(project, env, offline, table)
+        assert_pipeline_registers(project, env, offline, table, source)
     assert run_job_or_server("make test", project, env, offline) == "job"
 
     changed = step("git", "status", "--porcelain", cwd=project, env=env).stdout
