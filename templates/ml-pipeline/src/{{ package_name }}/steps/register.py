@@ -17,7 +17,7 @@ from .context import Context
 from .evaluate import METRICS
 from .featurize import TEST, load
 from .gate import DECISION
-from .ingest import CARD
+from .ingest import CARD, OUTPUT
 from .train import MODEL
 
 REGISTRATION = "artifacts/registration.json"
@@ -34,7 +34,7 @@ def run(ctx: Context) -> Outcome:
     with (ctx.root / MODEL).open("rb") as handle:
         estimator = pickle.load(handle)  # our own file, written by the train step
     x_test, _ = load(ctx, TEST)
-    model_uri = registry.log_model(mlflow, estimator, x_test.head(5))
+    model_uri = registry.log_model(mlflow, estimator, raw_example(ctx, x_test))
     metrics = ctx.read_json(METRICS)
     data_sha = ctx.read_json(CARD)["sha256"]
     params = ctx.params.registry
@@ -56,3 +56,16 @@ def run(ctx: Context) -> Outcome:
     return Outcome(
         summary=summary, tags={"model_uri": model_uri, "promoted": str(record["promoted"])}
     )
+
+
+def raw_example(ctx: Context, x_test: Any) -> Any:
+    """Five rows of the feature columns as the table has them (its own column types).
+
+    The logged signature is inferred from this example, so the registered model accepts rows
+    read straight from the user's file: an integer column stays an integer column (MLflow will
+    not cast int64 to the float64 that validation converts numbers to for training).
+    """
+    import pandas as pd
+
+    raw = pd.read_parquet(ctx.root / OUTPUT, columns=list(x_test.columns))
+    return raw.head(5) if len(raw) else x_test.head(5)
