@@ -122,3 +122,14 @@ def test_the_writeup_placeholder_names_the_command_that_logs_the_metrics(
     assert f"run {command}" in placeholder or f"(`{command.strip('`')}`)" in placeholder
     package = next(p for p in (project / "src").iterdir() if p.is_dir())
     assert command in (package / "writeup.py").read_text()
+
+
+@pytest.mark.parametrize("template", ["model-api", "ml-pipeline"])
+def test_the_writeup_and_model_card_name_the_users_table(tmp_path: Path, template: str) -> None:
+    table = tmp_path / "penguins.csv"
+    table.write_text("island,bill,species\nDream,39.1,Adelie\nBiscoe,46.5,Gentoo\n")
+    project = render(template, tmp_path / template, f"dataset={table}", "target=species")
+    writeup = (project / "docs" / "writeup.md").read_text()
+    assert "The data: `data/penguins.csv`, predicting `species`." in writeup
+    card = (project / "docs" / "model-card.md").read_text()
+    assert "data/penguins.csv" in card and "breast cancer" not in card.lower()
