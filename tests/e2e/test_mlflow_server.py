@@ -246,9 +246,8 @@ def test_model_api_trains_registers_and_serves_from_the_compose_server(
         while not answers(f"{base}/ready") and time.monotonic() < deadline:
             time.sleep(0.5)
         metadata = get_json(f"{base}/metadata")
-        schema = metadata["feature_schema"]
-        assert isinstance(schema, dict)
-        row = {feature["name"]: feature["example"] for feature in schema["features"]}
+        row = metadata["example"]  # a row of the training table, as a request body
+        assert isinstance(row, dict) and row
         seen.update(metadata=metadata, prediction=get_json(f"{base}/predict", row))
 
     assert run_job_or_server("make run", project, env, while_serving=predict) == "server"

@@ -146,6 +146,7 @@ def create_app(loaded: LoadedModel | None = None, settings: ServeSettings | None
             "metrics": loaded.metrics,
             "max_batch": settings.max_batch,
             "feature_schema": asdict(loaded.schema),
+            "example": loaded.example,  # a row of the training table, as a request body
         }
 
     @app.post(
