@@ -89,6 +89,8 @@ def load_dataset(
             "(a kind, a range, the categories) and commit.",
             file=sys.stderr,
         )
+        if schema.dropped:
+            print(f"Not used for training: {schema.dropped_text()}.", file=sys.stderr)
     for notice in prepared.notices:
         print(notice, file=sys.stderr)
     x, y = prepared.x, prepared.y

@@ -71,6 +71,10 @@ class Schema:
         """The kept feature columns in file order (only those of KIND when given)."""
         return [name for name, col in self.columns.items() if kind in (None, col.kind)]
 
+    def dropped_text(self) -> str:
+        """The columns the model ignores, with why, for a notice: ``Name (id-like), Region (constant)``."""
+        return ", ".join(f"{name} ({reason})" for name, reason in self.dropped.items())
+
 
 def infer_schema(
     frame: pd.DataFrame,

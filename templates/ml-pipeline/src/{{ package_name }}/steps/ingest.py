@@ -89,7 +89,7 @@ def run(ctx: Context) -> Outcome:
         print(
             f"notice: no {params.data.schema_}: the schema is inferred from the data "
             f"({schema.task}, {len(schema.columns)} feature(s)"
-            + (f", dropped: {', '.join(schema.dropped)}" if schema.dropped else "")
+            + (f"; not used: {schema.dropped_text()}" if schema.dropped else "")
             + f"). Run `make schema` to write it to {params.data.schema_} and own it.",
             file=sys.stderr,
         )
