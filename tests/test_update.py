@@ -376,24 +376,21 @@ def test_hooks_path_outside_the_project_gets_the_hook(
     assert list(hooks.iterdir()) == []
 
 
-def test_hooks_path_inside_the_project_is_left_alone(source: Source, project: Path) -> None:
-    git("config", "core.hooksPath", ".githooks", cwd=project)
-    conflict = conflict_on_readme(source, project)
-    assert "core.hooksPath is inside the project" in conflict.hint
-    assert not (project / ".githooks").exists()
-    assert hook_files(project) == []
-    render = git("rev-parse", "MERGE_HEAD", cwd=project)
-    git("commit", "--quiet", "--no-edit", cwd=project)
-    assert update(source, project).outcome is Outcome.UP_TO_DATE
-    assert git("rev-parse", "portkit/template", cwd=project) == render
-
-
-def test_hooks_disabled_with_dev_null_falls_back_to_the_next_update(
-    source: Source, project: Path
+@pytest.mark.parametrize(
+    ("hooks_path", "reason"),
+    [
+        (".githooks", "core.hooksPath is inside the project"),
+        ("/dev/null", "the git hooks folder cannot be written"),
+    ],
+    ids=["inside-the-project", "dev-null"],
+)
+def test_no_hook_where_it_cannot_go_and_the_next_update_moves_the_branch(
+    source: Source, project: Path, hooks_path: str, reason: str
 ) -> None:
-    git("config", "core.hooksPath", "/dev/null", cwd=project)
+    git("config", "core.hooksPath", hooks_path, cwd=project)
     conflict = conflict_on_readme(source, project)
-    assert "the git hooks folder cannot be written" in conflict.hint
+    assert reason in conflict.hint
+    assert not (project / ".githooks").exists()
     assert hook_files(project) == []
     render = git("rev-parse", "MERGE_HEAD", cwd=project)
     git("commit", "--quiet", "--no-edit", cwd=project)
