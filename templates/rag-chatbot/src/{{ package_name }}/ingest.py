@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.jsonl"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: BM25 with a headings field and identifier parts
 
 
 class EmptyCorpusError(RuntimeError):
