@@ -123,3 +123,24 @@ def save_calibration(index_dir: Path, calibration: Calibration) -> Path:
     partial.write_text(json.dumps(asdict(calibration), indent=2) + "\n", encoding="utf-8")
     os.replace(partial, path)
     return path
+
+
+def calibrate(
+    settings: Settings, retriever: str, top_scores: dict[str, list[float]]
+) -> Calibration | None:
+    """Compute the threshold from TOP_SCORES ("answerable"/"unanswerable" lists of top scores)
+    and store it in the index; None (nothing stored) when a group is empty."""
+    found = compute_threshold(top_scores.get("answerable", []), top_scores.get("unanswerable", []))
+    if found is None:
+        return None
+    index_dir = settings.ingest.index
+    calibration = Calibration(
+        threshold=round(found[0], 6),
+        retriever=retriever,
+        manifest_sha256=index_fingerprint(index_dir),
+        answerable=len(top_scores["answerable"]),
+        unanswerable=len(top_scores["unanswerable"]),
+        balanced_accuracy=round(found[1], 4),
+    )
+    save_calibration(index_dir, calibration)
+    return calibration
