@@ -99,8 +99,8 @@ _RST_SETTINGS = {
 
 def load_rst(text: str, source: str) -> Document:
     """Parse with docutils. Section titles make sections; directives docutils does not know
-    (Sphinx's `autofunction`, `versionadded`, ...) keep their body as text and lose their
-    arguments; roles it does not know (`:func:`x``) keep their text only."""
+    (Sphinx's `autofunction`, `versionadded`, ...) keep their body and prose arguments as text;
+    roles it does not know (`:func:`x``) keep their text only; `include` reads nothing."""
     from docutils.core import publish_doctree
     from docutils.utils import SystemMessage
 
@@ -172,16 +172,23 @@ def _keep_directive() -> Any:
     from docutils.parsers.rst import Directive, directives
 
     class KeepBody(Directive):
-        """An unknown directive: its body kept verbatim, its arguments and options dropped."""
+        """An unknown directive: its body kept verbatim; its arguments kept when they are
+        prose (`versionadded:: 8.0 Added zsh.`), dropped when they are one name or number."""
 
         has_content = True
-        optional_arguments = 100
+        optional_arguments = 1
         final_argument_whitespace = True
         option_spec = defaultdict(lambda: directives.unchanged)
 
         def run(self) -> list[Any]:
+            argument = " ".join(" ".join(self.arguments).split())
+            out: list[Any] = []
+            if " " in argument:
+                out.append(nodes.paragraph(argument, argument))
             body = "\n".join(self.content).strip()
-            return [nodes.literal_block(body, body)] if body else []
+            if body:
+                out.append(nodes.literal_block(body, body))
+            return out
 
     return KeepBody
 
