@@ -85,16 +85,17 @@ class _Field:
         ids = sorted({self.vocab[t] for t in terms if t in self.vocab})
         return self.model.get_scores_from_ids(ids) if ids else None
 
-    def ceiling(self, terms: Sequence[str]) -> float:
-        """The most a chunk can score for TERMS here: sum of idf x (k1 + 1); a term no chunk has
-        counts with the idf of a term in no chunk (it is what a document about it would score)."""
+    def reference(self, terms: Sequence[str]) -> float:
+        """What a chunk of average length holding each of TERMS once scores here: the sum of
+        their idf (Lucene's formula, as bm25s); a term no chunk has counts with the idf of a
+        term in no chunk, so unknown words lower the normalised score."""
         import math
 
         total = 0.0
         for term in set(terms):
             df = int(self.df[self.vocab[term]]) if term in self.vocab else 0
             total += math.log(1 + (self.docs - df + 0.5) / (df + 0.5))
-        return total * (self.model.k1 + 1)
+        return total
 
 
 class BM25Retriever:
@@ -102,9 +103,10 @@ class BM25Retriever:
 
     Two fields: the chunk's text, and its document title with its section headings (short,
     so a match there says "this section is about it"); score = text + HEADING_WEIGHT x heading.
-    The score is divided by the text field's ceiling for the query (`_Field.ceiling`), so it
-    reads as "how much of the query the best chunk covers" and is comparable across queries:
-    the no-answer threshold (`calibration.py`) relies on it. Ranking is unchanged by it.
+    The score is divided by the text field's reference score for the query (`_Field.reference`:
+    1.0 is every query word once in a chunk of average length), so it reads as "how much of the
+    query the chunk covers" and is comparable across queries: the no-answer threshold
+    (`calibration.py`) relies on it. Ranking is unchanged by it.
     """
 
     name = "bm25"
@@ -150,8 +152,8 @@ class BM25Retriever:
             if headings is None
             else (headings * HEADING_WEIGHT if text is None else text + headings * HEADING_WEIGHT)
         )
-        ceiling = self._text.ceiling(terms) or 1.0
-        return [Hit(self._chunks[i], float(scores[i]) / ceiling) for i in top_k_indices(scores, k)]
+        reference = self._text.reference(terms) or 1.0
+        return [Hit(self._chunks[i], float(scores[i]) / reference) for i in top_k_indices(scores, k)]
 
 
 class PlainBM25Retriever:
