@@ -177,7 +177,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     source = ev.provenance(engine, settings.eval.questions)
     missing = ev.unanswerable(questions, engine)
     tags["eval.unanswerable_questions"] = str(len(missing))
-    warning = ev.coverage_warning(missing, len(questions), source["docs"])
+    answerable = sum(q.answerable for q in questions)
+    warning = ev.coverage_warning(missing, answerable, source["docs"])
     if warning:
         print(f"warning: {warning}", file=sys.stderr)
         tags["eval.warning"] = warning[:5000]

@@ -153,7 +153,9 @@ class BM25Retriever:
             else (headings * HEADING_WEIGHT if text is None else text + headings * HEADING_WEIGHT)
         )
         reference = self._text.reference(terms) or 1.0
-        return [Hit(self._chunks[i], float(scores[i]) / reference) for i in top_k_indices(scores, k)]
+        return [
+            Hit(self._chunks[i], float(scores[i]) / reference) for i in top_k_indices(scores, k)
+        ]
 
 
 class PlainBM25Retriever:
