@@ -10,6 +10,7 @@ import json
 import logging
 import re
 from pathlib import Path
+from zipfile import BadZipFile
 from typing import Any
 
 from .documents import Block, Document, DocumentError, default_title, load_markdown
@@ -49,7 +50,7 @@ def load_docx(path: Path, source: str) -> Document:
 
     try:
         word = docx.Document(str(path))
-    except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
+    except (PackageNotFoundError, BadZipFile, KeyError, ValueError, OSError) as exc:
         raise DocumentError(f"not a readable Word .docx file ({exc})") from None
     trail = _Trail()
     blocks: list[Block] = []
