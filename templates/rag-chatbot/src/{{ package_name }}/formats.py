@@ -10,8 +10,8 @@ import json
 import logging
 import re
 from pathlib import Path
-from zipfile import BadZipFile
 from typing import Any
+from zipfile import BadZipFile
 
 from .documents import Block, Document, DocumentError, default_title, load_markdown
 
