@@ -9,6 +9,7 @@ import csv
 import json
 import logging
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zipfile import BadZipFile
@@ -155,7 +156,9 @@ def _register_unknown(text: str) -> None:
             roles.register_local_role(name, _plain_role)
 
 
+@lru_cache(maxsize=1)
 def _probe_document() -> Any:
+    """A throw-away document for docutils' directive lookups (building one costs milliseconds)."""
     from docutils.frontend import get_default_settings
     from docutils.parsers.rst import Parser
     from docutils.utils import new_document
