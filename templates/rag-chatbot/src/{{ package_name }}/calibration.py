@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CALIBRATION = "calibration.json"
+MIN_BALANCED_ACCURACY = 0.75  # below this, a threshold would refuse about as often as it helps
 MANIFEST = "manifest.json"  # the same name as ingest.MANIFEST (not imported: keep this light)
 _noticed: set[str] = set()
 
@@ -125,21 +126,41 @@ def save_calibration(index_dir: Path, calibration: Calibration) -> Path:
     return path
 
 
+class NoThresholdError(ValueError):
+    """No threshold could be set from this question file (the message says why)."""
+
+
 def calibrate(
     settings: Settings, retriever: str, top_scores: dict[str, list[float]]
-) -> Calibration | None:
+) -> Calibration:
     """Compute the threshold from TOP_SCORES ("answerable"/"unanswerable" lists of top scores)
-    and store it in the index; None (nothing stored) when a group is empty."""
-    found = compute_threshold(top_scores.get("answerable", []), top_scores.get("unanswerable", []))
+    and store it in the index.
+
+    NoThresholdError when a group is empty, or when the best threshold separates the groups
+    no better than MIN_BALANCED_ACCURACY (the score says little about answerability, as with
+    rank-fused scores): a stored threshold for this index is then removed, not trusted.
+    """
+    answerable, unanswerable = top_scores.get("answerable", []), top_scores.get("unanswerable", [])
+    found = compute_threshold(answerable, unanswerable)
     if found is None:
-        return None
+        raise NoThresholdError(
+            "No no-answer threshold computed: the question file needs questions the documents "
+            'do not answer ("sources": []) beside the others.'
+        )
     index_dir = settings.ingest.index
+    if found[1] < MIN_BALANCED_ACCURACY:
+        (index_dir / CALIBRATION).unlink(missing_ok=True)
+        raise NoThresholdError(
+            f"No no-answer threshold stored: the {retriever} retriever's top score separates "
+            f"answerable from unanswerable questions poorly (balanced accuracy {found[1]:.2f} "
+            f"< {MIN_BALANCED_ACCURACY}); the answerer will not refuse on score."
+        )
     calibration = Calibration(
         threshold=round(found[0], 6),
         retriever=retriever,
         manifest_sha256=index_fingerprint(index_dir),
-        answerable=len(top_scores["answerable"]),
-        unanswerable=len(top_scores["unanswerable"]),
+        answerable=len(answerable),
+        unanswerable=len(unanswerable),
         balanced_accuracy=round(found[1], 4),
     )
     save_calibration(index_dir, calibration)

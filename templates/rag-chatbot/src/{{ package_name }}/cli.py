@@ -197,15 +197,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def _calibrate(settings: Any, engine: Any, result: Any) -> None:
     """Compute and store the no-answer threshold; say what happened in one line."""
-    from .calibration import calibrate
+    from .calibration import NoThresholdError, calibrate
 
-    calibration = calibrate(settings, engine.retriever.name, result.top_scores)
-    if calibration is None:
-        print(
-            "No no-answer threshold computed: the question file needs questions the documents "
-            'do not answer ("sources": []) beside the others.',
-            file=sys.stderr,
-        )
+    try:
+        calibration = calibrate(settings, engine.retriever.name, result.top_scores)
+    except NoThresholdError as exc:
+        print(str(exc), file=sys.stderr)
         return
     result.metrics["no_answer_threshold"] = calibration.threshold
     result.metrics["no_answer_balanced_accuracy"] = calibration.balanced_accuracy
