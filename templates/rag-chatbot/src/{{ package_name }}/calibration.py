@@ -137,8 +137,8 @@ def calibrate(
     and store it in the index.
 
     NoThresholdError when a group is empty, or when the best threshold separates the groups
-    no better than MIN_BALANCED_ACCURACY (the score says little about answerability, as with
-    rank-fused scores): a stored threshold for this index is then removed, not trusted.
+    no better than MIN_BALANCED_ACCURACY (the score says little about answerability): a stored
+    threshold for this index is then removed, not trusted.
     """
     answerable, unanswerable = top_scores.get("answerable", []), top_scores.get("unanswerable", [])
     found = compute_threshold(answerable, unanswerable)
