@@ -169,7 +169,9 @@ class ChatEngine:
         started = time.perf_counter()
         backend = backend or self.settings.generation.backend
         with self.tracer.span("chat", "CHAIN", {"question": question, "backend": backend}) as root:
-            query = self.rewrite(question, history, backend)
+            with self.tracer.span("rewrite", "CHAIN", {"history": len(history)}) as span:
+                query = self.rewrite(question, history, backend)
+                span.set_outputs(query.rewritten)
             hits = self.retrieve_turn(query, k)
             answer: Answer | None = None
             with self.tracer.span("generate", "LLM", {"backend": backend}) as span:
