@@ -74,7 +74,9 @@ class ChatEngine:
     retriever: Retriever
     chunks: list[Chunk]
     tracer: Tracer = field(default_factory=lambda: Tracer(False))
-    threshold: float | None = None  # the calibrated no-answer score (`make eval`)
+    # The no-answer score; None: the one `make eval` calibrated, read at every turn (so that a
+    # new calibration reaches a running server).
+    threshold: float | None = None
 
     @classmethod
     def load(cls, settings: Settings, trace: bool | None = None) -> ChatEngine:
@@ -91,7 +93,7 @@ class ChatEngine:
         except IndexMissingError as exc:
             raise NotIngestedError(f"{exc}: run `make ingest` again.") from None
         enabled = settings.tracking.trace_chat if trace is None else trace
-        return cls(settings, retriever, chunks, Tracer(enabled), answer_threshold(settings))
+        return cls(settings, retriever, chunks, Tracer(enabled))
 
     def retrieve(self, question: str, k: int | None = None) -> list[Hit]:
         """The best chunks for QUESTION."""
@@ -186,15 +188,18 @@ class ChatEngine:
         root.set_attribute("latency_ms", (time.perf_counter() - started) * 1000)
         yield Event("done", answer)
 
-    def _below_threshold(self, hits: list[Hit]) -> bool:
-        return self.threshold is not None and bool(hits) and hits[0].score < self.threshold
+    def _threshold(self) -> float | None:
+        return self.threshold if self.threshold is not None else answer_threshold(self.settings)
 
-    def _extractive(self, query: Query, hits: list[Hit]) -> Answer:
+    def _below_threshold(self, hits: list[Hit], threshold: float | None) -> bool:
+        return threshold is not None and bool(hits) and hits[0].score < threshold
+
+    def _extractive(self, query: Query, hits: list[Hit], threshold: float | None) -> Answer:
         return extractive_answer(
             query.question,
             hits,
             language=self.settings.retrieval.language,
-            threshold=self.threshold,
+            threshold=threshold,
             context=query.context,
             context_weight=self.settings.conversation.followup_weight,
         )
@@ -202,9 +207,10 @@ class ChatEngine:
     def _generate(
         self, query: Query, hits: list[Hit], backend: str, history: Sequence[Message]
     ) -> Iterator[Event]:
-        if backend == "extractive" or not hits or self._below_threshold(hits):
+        threshold = self._threshold()
+        if backend == "extractive" or not hits or self._below_threshold(hits, threshold):
             # Below the calibrated threshold the LLM is not asked either: nothing to answer from.
-            answer = self._extractive(query, hits)
+            answer = self._extractive(query, hits, threshold)
             yield Event("sources", answer.sources)
             yield Event("token", answer.text)
             yield Event("done", answer)
@@ -244,7 +250,7 @@ class ChatEngine:
             return
         notice = f"{message} Answered from the documents instead (extractive fallback)."
         yield Event("notice", notice)
-        answer = self._extractive(query, hits)
+        answer = self._extractive(query, hits, self._threshold())
         answer.notice = notice
         yield Event("sources", answer.sources)
         yield Event("token", answer.text)

@@ -115,7 +115,9 @@ def extractive_answer(
     the best-ranked passage (the retriever's judgement); the others must score at least
     RELEVANCE of the best. Code blocks stay whole and fenced, list items stay items, no sentence
     appears twice, and each cites its passage as [n]. Below THRESHOLD (the calibrated no-answer
-    score) the answer says plainly that the documents do not answer.
+    score), or when no passage has a word of the question in its text, title or section (the
+    retriever matched on common words only), the answer says plainly that the documents do not
+    answer.
     """
     sources = make_sources(hits)
     weights = _query_weights(question, context, context_weight, language)
@@ -126,7 +128,11 @@ def extractive_answer(
     candidates = _score(_candidates(hits, language), weights)
     if not candidates:
         return Answer(text=NO_ANSWER, sources=[])
-    chosen = _choose(candidates, max_sentences, max_chars, frozenset(tokenize(context, language)))
+    if not any((c.unit.terms | c.topic) & weights.keys() for c in candidates):
+        return Answer(text=NO_ANSWER, sources=sources)
+    own = frozenset(t for t, w in weights.items() if w == 1.0)
+    context_terms = frozenset(weights) - own
+    chosen = _choose(candidates, max_sentences, max_chars, own, context_terms)
     text = _format(_with_attachments(chosen, hits, language), max_chars)
     return Answer(text=text, sources=mark_cited(text, sources), answered=True)
 
@@ -181,20 +187,30 @@ def _score(candidates: list[_Candidate], weights: dict[str, float]) -> list[_Can
 
 
 def _choose(
-    candidates: list[_Candidate], max_sentences: int, max_chars: int, context: frozenset[str]
+    candidates: list[_Candidate],
+    max_sentences: int,
+    max_chars: int,
+    own: frozenset[str],
+    context: frozenset[str],
 ) -> list[_Candidate]:
     """The lead (the best sentence of the top passage), then the best relevant others; for a
-    follow-up, others from other passages must also name its CONTEXT (the topic so far)."""
-    best = max(c.score for c in candidates)
+    follow-up, others from other passages must also name its CONTEXT (the topic so far).
+
+    When no sentence of the top passage has one of the question's OWN words ("Why is that?",
+    or a passage found by its heading), the answer stays in that passage, as the retriever
+    chose it: its sentences that name the context, else its first ones."""
     top = [c for c in candidates if c.rank == candidates[0].rank]
+    if not any(c.unit.terms & own for c in top):
+        candidates = top
+        if max(c.score for c in top) <= 0:
+            return _leading(top, max_sentences, max_chars)
+    best = max(c.score for c in candidates)
     lead = max(top, key=lambda c: (c.score, -c.position))
-    if lead.score <= 0 < best:  # the top passage matched on its title or section words only
-        lead = max(candidates, key=lambda c: (c.score, -c.rank, -c.position))
     chosen, keys = [lead], [lead.unit.key]
     used = len(lead.unit.text)
     ranked = sorted(candidates, key=lambda c: (-c.score, c.rank, c.position))
     for c in ranked:
-        if len(chosen) >= max_sentences or c.score < max(RELEVANCE * best, 1e-9):
+        if len(chosen) >= max_sentences or c.score < RELEVANCE * best:
             break
         if _repeats(c.unit.key, keys) or used + len(c.unit.text) > max_chars:
             continue
@@ -203,6 +219,15 @@ def _choose(
         chosen.append(c)
         keys.append(c.unit.key)
         used += len(c.unit.text)
+    return chosen
+
+
+def _leading(top: list[_Candidate], max_sentences: int, max_chars: int) -> list[_Candidate]:
+    chosen = top[:1]
+    for c in top[1:max_sentences]:
+        if sum(len(x.unit.text) for x in chosen) + len(c.unit.text) > max_chars:
+            break
+        chosen.append(c)
     return chosen
 
 
