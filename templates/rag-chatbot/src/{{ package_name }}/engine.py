@@ -105,8 +105,9 @@ class ChatEngine:
 
     def retrieve_turn(self, query: Query, k: int | None = None) -> list[Hit]:
         """The best chunks for a turn. A follow-up under the offline rule blends two rankings,
-        w * score(question + context) + (1 - w) * score(question): for BM25 exactly the context
-        words counted at weight w (`followup_weight`), for any retriever a cheap blend."""
+        score(question) + w * score(context words): for plain BM25 exactly the context words
+        counted at weight w (`followup_weight`); searched apart, the context keeps its weight
+        whatever the retriever does with the question's own words (stop words, normalisation)."""
         if not query.context:
             return self.retrieve(query.rewritten, k)
         k = k or self.settings.retrieval.top_k
@@ -114,7 +115,7 @@ class ChatEngine:
         depth = max(k, FOLLOWUP_DEPTH)
         blended: dict[str, float] = {}
         chunks: dict[str, Chunk] = {}
-        for text, share in ((query.rewritten, weight), (query.question, 1 - weight)):
+        for text, share in ((query.question, 1.0), (query.context, weight)):
             for hit in self.retrieve(text, depth):
                 blended[hit.chunk.id] = blended.get(hit.chunk.id, 0.0) + share * hit.score
                 chunks[hit.chunk.id] = hit.chunk
