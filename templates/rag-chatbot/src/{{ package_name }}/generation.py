@@ -130,7 +130,7 @@ def extractive_answer(
         return Answer(text=NO_ANSWER, sources=[])
     if not any((c.unit.terms | c.topic) & weights.keys() for c in candidates):
         return Answer(text=NO_ANSWER, sources=sources)
-    own = frozenset(t for t, w in weights.items() if w == 1.0)
+    own = frozenset(tokenize(question, language))
     context_terms = frozenset(weights) - own
     chosen = _choose(candidates, max_sentences, max_chars, own, context_terms)
     text = _format(_with_attachments(chosen, hits, language), max_chars)
