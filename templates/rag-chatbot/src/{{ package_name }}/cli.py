@@ -197,7 +197,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     # The git state before this command writes anything (its report must not make it "dirty").
     tags = {} if args.no_mlflow else _git_tags(settings.root)
     source = ev.provenance(engine, settings.eval.questions)
-    missing = ev.unanswerable(questions, engine)
+    missing = ev.missing_sources(questions, engine)
     tags["eval.unanswerable_questions"] = str(len(missing))
     answerable = sum(q.answerable for q in questions)
     warning = ev.coverage_warning(missing, answerable, source["docs"])

@@ -168,7 +168,7 @@ def provenance(engine: ChatEngine, questions_file: Path) -> dict[str, str]:
     }
 
 
-def unanswerable(questions: list[Question], engine: ChatEngine) -> list[Question]:
+def missing_sources(questions: list[Question], engine: ChatEngine) -> list[Question]:
     """The answerable questions none of whose expected sources is in the index: they cannot be
     hits."""
     indexed = {chunk.source for chunk in engine.chunks}
