@@ -72,7 +72,7 @@ def save_upload(
     docs.mkdir(parents=True, exist_ok=True)
     partial = docs / f".upload-{uuid.uuid4().hex[:12]}{Path(name).suffix.lower()}"
     try:
-        _write_limited(partial, chunks, int(settings.max_mb * 2**20))
+        _write_limited(partial, chunks, settings.max_mb)
         try:
             load_document(partial, name)
         except DocumentError as exc:
@@ -83,13 +83,13 @@ def save_upload(
     return target
 
 
-def _write_limited(path: Path, chunks: Iterable[bytes], limit: int) -> None:
-    size = 0
+def _write_limited(path: Path, chunks: Iterable[bytes], max_mb: float) -> None:
+    size, limit = 0, int(max_mb * 2**20)
     with path.open("xb") as handle:
         for chunk in chunks:
             size += len(chunk)
             if size > limit:
-                raise UploadError(f"The file is too big (max {limit / 2**20:g} MB).", 413)
+                raise UploadError(f"The file is too big (max {max_mb:g} MB).", 413)
             handle.write(chunk)
         handle.flush()
         os.fsync(handle.fileno())
