@@ -1,8 +1,8 @@
 """`/documents` (list, upload, delete) and `/reindex`: the documents folder, from the page.
 
-Each change runs ingestion in the request's worker thread (one change at a time), then swaps
-the new index in before answering, so the next question already sees it; questions asked
-meanwhile are answered from the previous index (live.py).
+Each change runs ingestion in a child process (one change at a time; ingest_process.py), then
+loads and swaps the new index in before answering, so the next question already sees it;
+questions asked meanwhile are answered from the previous index, undisturbed (live.py).
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from .ingest import EmptyCorpusError, IngestReport, ingest
+from .ingest import EmptyCorpusError, IngestReport
+from .ingest_process import IngestFailedError, ingest_in_child
 from .live import LiveEngine
 from .uploads import UploadError, accepted_types, save_upload, trash, untrash
 
@@ -99,7 +100,7 @@ class Library:
         return {"deleted": source, "moved_to": moved, "report": report_dict(report)}
 
     def _ingest(self, full: bool) -> IngestReport:
-        report = ingest(self.live.settings.with_docs(self.live.docs_dir), full=full)
+        report = ingest_in_child(self.live.settings.with_docs(self.live.docs_dir), full)
         self.live.reload()
         return report
 
@@ -117,6 +118,8 @@ async def _call(action: Callable[..., T], *args: Any) -> T:
         raise HTTPException(exc.status, str(exc)) from None
     except EmptyCorpusError as exc:
         raise HTTPException(409, str(exc)) from None
+    except IngestFailedError as exc:
+        raise HTTPException(500, str(exc)) from None
     except OSError as exc:
         raise HTTPException(500, f"Could not change the documents folder: {exc}") from None
 
