@@ -15,8 +15,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
 from .config import Settings, load_settings
-from .engine import ChatEngine, Event, QuestionError, check_question
 from .documents_api import documents_routes
+from .engine import ChatEngine, Event, QuestionError, check_question
 from .live import LiveEngine
 from .llm import LLMError
 from .markup import present_answer, present_sources

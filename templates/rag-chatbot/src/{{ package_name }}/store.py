@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-
 GENERATION = ".generation"
 # A swap is two renames, microseconds apart: TARGET missing for longer than this means a crash.
 SWAP_GRACE_SECONDS = 1.0
