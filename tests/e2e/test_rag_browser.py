@@ -304,6 +304,7 @@ def test_an_uploaded_document_answers_and_a_deleted_one_no_longer_does(
     assert "kayaks.md" in after.find_element(By.CSS_SELECTOR, ".sources li.cited").text
 
     listed.find_element(By.CSS_SELECTOR, "button.delete").click()
+    page.switch_to.alert.accept()  # "Delete kayaks.md? ..."
     _doc_status(page, "Deleted kayaks.md")
     assert not page.find_elements(By.CSS_SELECTOR, '#doc-list li[data-source="kayaks.md"]')
     gone = _ask(page, "Where do kayaks live?")
