@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from html import escape
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse, HTMLResponse, Response
@@ -87,7 +88,7 @@ def render(target: Path, path: str) -> Response:
     kind = SUPPORTED_SUFFIXES.get(target.suffix.lower())
     if kind in (None, "html", "pdf"):
         return raw_file(target)
-    raw_link = "../" * len(Path(path).parts) + "files/" + path
+    raw_link = "../" * len(Path(path).parts) + "files/" + quote(path)
     try:
         if kind == "markdown":
             text, _ = decode(target.read_bytes())
