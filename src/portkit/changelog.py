@@ -22,7 +22,7 @@ __all__ = ["FILENAME", "Entry", "between", "parse", "read"]
 FILENAME = "CHANGELOG.md"
 
 #: The version in a `## ` heading: `## 1.2.0`, `## v1.2.0 (2026-11-27)`, `## [1.2.0] - date`.
-_HEADING = re.compile(r"^##\s+\[?v?(?P<version>[0-9][0-9A-Za-z.+!-]*)\]?(?P<rest>.*)$")
+_HEADING = re.compile(r"^##\s+\[?(?P<version>v?[0-9][0-9A-Za-z.+!-]*)\]?.*$")
 
 
 @dataclass(frozen=True)
