@@ -156,6 +156,11 @@ def test_cli_status_text_and_json(made: Path, copier_template: Path) -> None:
         "  yours      mine.txt",
         "2 file(s) match the template; the others are listed above.",
     ]
+    (made / "mine.txt").unlink()
+    git("checkout", "portkit/template", "--", "README.md", cwd=made)
+    assert run_portkit("status", cwd=made).stdout.endswith("\nAll 3 file(s) match the template.\n")
+    (made / "mine.txt").write_text("mine\n")
+    git("checkout", "HEAD", "--", "README.md", cwd=made)
     data = json.loads(run_portkit("status", "--json", cwd=made).stdout)
     assert data["version"] == "v1" and data["render"] == render and data["upstream"] is None
     assert {f["path"]: f["state"] for f in data["files"]} == {
@@ -186,8 +191,8 @@ def test_cli_status_upstream(made: Path, copier_template: Path) -> None:
     at = lines.index(f"Changed upstream in {template} v2:")
     assert lines[at + 1 :] == [
         "  modified .portkit.yml  (unchanged by you: merges cleanly)",
-        "  modified README.md  (customised by you: would conflict)",
-        "  modified notes.txt  (unchanged by you: merges cleanly)",
+        "  modified README.md     (customised by you: would conflict)",
+        "  modified notes.txt     (unchanged by you: merges cleanly)",
     ]
     data = json.loads(run_portkit("status", "--upstream", "--json", cwd=made).stdout)
     assert data["upstream"]["version"] == "v2" and data["upstream"]["conflicts"] == ["README.md"]

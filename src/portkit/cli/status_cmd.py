@@ -97,7 +97,10 @@ def _report(result: StatusResult, all_files: bool) -> None:
         label = _LABELS[file.state.value]
         shown = f"{file.path} (renamed from {file.old_path})" if file.old_path else file.path
         typer.echo(f"  {label:<11}{shown}")
-    typer.echo(f"{matching} file(s) match the template; the others are listed above.")
+    if matching == len(result.files):
+        typer.echo(f"All {matching} file(s) match the template.")
+    else:
+        typer.echo(f"{matching} file(s) match the template; the others are listed above.")
     if result.upstream is not None:
         _report_upstream(result)
 
@@ -110,10 +113,11 @@ def _report_upstream(result: StatusResult) -> None:
         return
     typer.echo(f"Changed upstream in {result.template} {upstream.version}:")
     states = {file.old_path or file.path: file for file in result.files}
-    for change in upstream.changes:
+    shown = [f"{c.old_path} -> {c.path}" if c.old_path else c.path for c in upstream.changes]
+    width = max(len(text) for text in shown)
+    for change, text in zip(upstream.changes, shown, strict=True):
         local = states.get(change.old_path or change.path)
         where = "new to you" if local is None else _YOURS[local.state.value]
         if local is not None and upstream.conflicts is not None:
             where += ": would conflict" if local.conflict else ": merges cleanly"
-        shown = f"{change.old_path} -> {change.path}" if change.old_path else change.path
-        typer.echo(f"  {change.status:<9}{shown}  ({where})")
+        typer.echo(f"  {change.status:<9}{text:<{width}}  ({where})")
