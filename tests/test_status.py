@@ -161,6 +161,12 @@ def test_cli_status_text_and_json(made: Path, copier_template: Path) -> None:
     assert run_portkit("status", cwd=made).stdout.endswith("\nAll 3 file(s) match the template.\n")
     (made / "mine.txt").write_text("mine\n")
     git("checkout", "HEAD", "--", "README.md", cwd=made)
+    listed = run_portkit("status", "--all", cwd=made).stdout.splitlines()
+    assert listed[1:4] == [
+        "  template   .portkit.yml",
+        "  customised README.md",
+        "  yours      mine.txt",
+    ]
     data = json.loads(run_portkit("status", "--json", cwd=made).stdout)
     assert data["version"] == "v1" and data["render"] == render and data["upstream"] is None
     assert {f["path"]: f["state"] for f in data["files"]} == {

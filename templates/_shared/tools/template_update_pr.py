@@ -37,6 +37,7 @@ class Outcome:
     """What the run found and did: the body is written from it."""
 
     check: dict
+    base: str = "main"  # the branch the update starts from, and the pull request's base
     conflicts: list[str] = field(default_factory=list)
     tests: tuple[int, str] | None = None  # exit code and the output's last lines
 
@@ -104,7 +105,7 @@ def _update_on_branch(
     _git("switch", "--quiet", "--force-create", options.branch)
     try:
         updated = _run([*portkit, "update", "--defaults"])
-        outcome = Outcome(check)
+        outcome = Outcome(check, home)
         if updated.returncode == EXIT_CONFLICTS:
             outcome.conflicts = _conflicted_files() or list(check.get("conflicts") or [])
             _git("merge", "--abort")
@@ -156,7 +157,7 @@ def body_of(outcome: Outcome, test_command: str) -> str:
         _files_section(check.get("changes") or []),
     ]
     if outcome.conflicts:
-        parts.append(_conflicts_section(outcome.conflicts))
+        parts.append(_conflicts_section(outcome.conflicts, outcome.base))
     else:
         parts.append(_tests_section(outcome.tests, test_command))
         parts.append(
@@ -195,7 +196,7 @@ def _tests_section(tests: tuple[int, str] | None, command: str) -> str:
     )
 
 
-def _conflicts_section(conflicts: list[str]) -> str:
+def _conflicts_section(conflicts: list[str], base: str) -> str:
     files = "\n".join(f"- `{path}`" for path in conflicts)
     quoted = " ".join(shlex.quote(path) for path in conflicts)
     fence = "```"
@@ -205,13 +206,12 @@ def _conflicts_section(conflicts: list[str]) -> str:
         "hand on the files above, and a branch with conflict markers would only break the build. "
         "Resolve it on your machine:\n\n"
         f"{fence}console\n"
-        "git switch main && git pull\n"
-        "git fetch origin portkit/template:portkit/template\n"
+        f"git switch {base} && git pull\n"
         "portkit update                 # stops on the conflicts, exit code 3\n"
         "# edit the files listed above: keep what you want, remove the conflict markers\n"
         f"git add {quoted}\n"
         "git commit --no-edit\n"
-        "git push origin main portkit/template\n"
+        f"git push origin {base} portkit/template\n"
         f"{fence}\n\n"
         "(`git merge --abort` backs out completely.) Then close this pull request: the next "
         "scheduled run finds the project up to date."
