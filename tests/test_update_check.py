@@ -274,3 +274,28 @@ def test_local_folder_template_check(workdir: Path, tmp_path: Path) -> None:
     (folder / "notes.txt").write_text("static notes, edited\n")
     result = run_portkit("update", "--check", cwd=workdir / "p")
     assert result.returncode == 10 and "  modified notes.txt" in result.stdout
+
+
+def test_check_without_a_template_branch_still_sees_a_change(source: Source, project: Path) -> None:
+    """No branch and no cached verdict: nothing proves the project up to date, so render."""
+    git("branch", "-D", "portkit/template", cwd=project)
+    source.release({"keep.txt": "keep\nkeep more\n"})
+    result = check(source, project)
+    assert result.verdict is Verdict.UPDATE_AVAILABLE
+    assert "keep.txt" in {change.path for change in result.changes}
+
+
+def test_check_of_a_project_without_git(source: Source, tmp_path: Path) -> None:
+    """`portkit new --no-git`: a one-line error from the update's own check, not git's words."""
+    from portkit.errors import ProjectError
+
+    request = NewRequest(
+        template=source.template_argument(), destination=tmp_path / "p", defaults=True, git=False
+    )
+    new_project(request, source.catalog())
+    source.release({"keep.txt": "keep\nkeep more\n"})
+    with pytest.raises(ProjectError) as caught:
+        check(source, tmp_path / "p")
+    assert caught.value.message.endswith(
+        "is not a git repository; `portkit update` merges with git."
+    )

@@ -93,8 +93,9 @@ def check_project(
     latest, proven = _latest(record, ref, request.to, root)
     if proven:
         return CheckResult(root, record.template, Verdict.UP_TO_DATE, record.version, latest)
-    key = _cache_key(record, ref)
-    if key and _cached_tree(root, key) == _merged_render_tree(root):
+    key = _cache_key(record, ref) if git.is_repository(root) else None
+    cached = _cached_tree(root, key) if key else None
+    if cached is not None and cached == _merged_render_tree(root):
         return CheckResult(root, record.template, Verdict.UP_TO_DATE, record.version, latest)
     preview = update_project(
         UpdateRequest(project=root, to=request.to, dry_run=True, trust=request.trust),
