@@ -276,13 +276,23 @@ def test_local_folder_template_check(workdir: Path, tmp_path: Path) -> None:
     assert result.returncode == 10 and "  modified notes.txt" in result.stdout
 
 
-def test_check_without_a_template_branch_still_sees_a_change(source: Source, project: Path) -> None:
-    """No branch and no cached verdict: nothing proves the project up to date, so render."""
+def test_check_without_a_template_branch_renders_and_agrees_with_diff(
+    source: Source, project: Path
+) -> None:
+    """No branch and no cached verdict: nothing proves the answer, so render, as diff does.
+
+    (A built-in's base is then rebuilt from the installed templates, so diff finds nothing; a git
+    template's is rebuilt at the recorded commit, so v2's change shows.)
+    """
     git("branch", "-D", "portkit/template", cwd=project)
     source.release({"keep.txt": "keep\nkeep more\n"})
+    preview = update_project(UpdateRequest(project=project, dry_run=True), source.catalog())
     result = check(source, project)
-    assert result.verdict is Verdict.UPDATE_AVAILABLE
-    assert "keep.txt" in {change.path for change in result.changes}
+    assert result.rendered is True
+    assert result.changes == preview.changes
+    expected = Verdict.UPDATE_AVAILABLE if preview.changes else Verdict.UP_TO_DATE
+    assert result.verdict is expected
+    assert bool(preview.changes) is (source.kind != "builtin")
 
 
 def test_check_of_a_project_without_git(source: Source, tmp_path: Path) -> None:
