@@ -212,7 +212,7 @@ def test_the_workflow_runs_the_script_weekly_and_on_demand(tmp_path: Path) -> No
     assert set(triggers) == {"schedule", "workflow_dispatch"}
     steps = workflow["jobs"]["template-update"]["steps"]
     runs = "\n".join(step.get("run", "") for step in steps)
-    assert f"python tools/{SCRIPT.name} --portkit \"uvx portkit\"" in runs
+    assert f'python tools/{SCRIPT.name} --portkit "uvx portkit"' in runs
     assert "gh pr create" in runs
     assert "gh pr edit" in runs and "--draft" in runs
     lint = subprocess.run(
