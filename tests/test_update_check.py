@@ -271,6 +271,8 @@ def test_local_folder_template_check(workdir: Path, tmp_path: Path) -> None:
     shutil.rmtree(folder / ".git")
     assert run_portkit("new", str(folder), "p", "--defaults", cwd=workdir).returncode == 0
     assert run_portkit("update", "--check", cwd=workdir / "p").returncode == 0
+    pinned = run_portkit("update", "--check", "--to", "v2", cwd=workdir / "p")
+    assert pinned.returncode == 2 and "--to only applies to git templates." in pinned.stderr
     (folder / "notes.txt").write_text("static notes, edited\n")
     result = run_portkit("update", "--check", cwd=workdir / "p")
     assert result.returncode == 10 and "  modified notes.txt" in result.stdout
@@ -309,3 +311,33 @@ def test_check_of_a_project_without_git(source: Source, tmp_path: Path) -> None:
     assert caught.value.message.endswith(
         "is not a git repository; `portkit update` merges with git."
     )
+
+
+@pytest.mark.parametrize("kind", ["copier", "cookiecutter"])
+def test_unreachable_remote_in_process(kind: str, tmp_path: Path) -> None:
+    """Both git engines: a template recorded by URL whose repository is gone."""
+    from portkit.errors import RemoteUnreachableError
+
+    made = SOURCES[kind](tmp_path / "template")
+    made.root.mkdir(parents=True)
+    made.release(V1_FILES, V1_QUESTIONS)
+    url = f"file://{made.root}"
+    request = NewRequest(template=url, destination=tmp_path / "p", defaults=True)
+    new_project(request, made.catalog())
+    shutil.rmtree(made.root)
+    with pytest.raises(RemoteUnreachableError) as caught:
+        check(made, tmp_path / "p")
+    assert caught.value.exit_code == 11
+    assert caught.value.message.startswith(f"The remote {url} could not be reached: ")
+
+
+def test_to_applies_to_git_templates_only(source: Source, project: Path) -> None:
+    from portkit.errors import UsageError
+
+    if source.kind == "builtin":
+        with pytest.raises(UsageError, match="--to only applies to git templates"):
+            check(source, project, to="v2")
+    else:
+        source.release({"keep.txt": "keep\nkeep more\n"})
+        assert check(source, project, to="v1").verdict is Verdict.UP_TO_DATE
+        assert check(source, project, to="v2").verdict is Verdict.UPDATE_AVAILABLE

@@ -24,7 +24,7 @@ from portkit import template_branch as branch
 from portkit._version import __version__
 from portkit.catalog import SHARED_DIR, Catalog, locate
 from portkit.changelog import Entry
-from portkit.errors import RemoteUnreachableError
+from portkit.errors import RemoteUnreachableError, UsageError
 from portkit.fetch import content_digest, newest_version_tag
 from portkit.models import Provenance, SourceKind, TemplateRef
 from portkit.update import FileChange, UpdateRequest, update_project
@@ -89,6 +89,11 @@ def check_project(
     """Answer from the recorded versions when they prove it; otherwise render once (dry run)."""
     root = _root(request.project)
     record = provenance.read(root)
+    if request.to and record.source is not SourceKind.GIT:
+        raise UsageError(
+            "--to only applies to git templates.",
+            "Built-in and local templates update to the version installed or on disk.",
+        )
     ref = locate(catalog, record.template, record.source, root)
     latest, proven = _latest(record, ref, request.to, root)
     if proven:
