@@ -229,3 +229,54 @@ def test_the_workflow_runs_the_script_weekly_and_on_demand(tmp_path: Path) -> No
         text=True,
     )
     assert formatted.returncode == 0, formatted.stdout
+
+
+def test_uncommitted_changes_are_refused_and_kept(source: Source, project: Path) -> None:
+    release(source, {"keep.txt": "keep\nmore\n"})
+    (project / "keep.txt").write_text("keep\nmy work in progress\n")
+    (project / "README.md").write_text("# Demo\n\nStaged work.\n")
+    git("add", "README.md", cwd=project)
+    before = refs(project)
+    done = run_script(
+        project, source.catalog().builtin, "0.2.0" if source.kind == "builtin" else ""
+    )
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1] == (
+        "Uncommitted changes to tracked files: commit or stash them first, then run this again."
+    )
+    assert done.stdout == ""
+    assert refs(project) == before
+    assert (project / "keep.txt").read_text() == "keep\nmy work in progress\n"
+    assert git("diff", "--cached", "--name-only", cwd=project) == "README.md"
+
+
+FAILING_PORTKIT = """\
+import json
+import sys
+
+if "--check" in sys.argv:
+    found = {"template": "t", "current": "v1", "latest": "v2", "changes": [], "conflicts": []}
+    print(json.dumps({**found, "status": "update-available", "changelog": []}))
+    sys.exit(10)
+sys.stderr.write("Error: the template went away between the check and the update.\\n")
+sys.exit(1)
+"""
+
+
+def test_a_failed_update_leaves_no_branch_and_you_where_you_were(
+    source: Source, project: Path
+) -> None:
+    fake = project.parent / "fake_portkit.py"
+    fake.write_text(FAILING_PORTKIT)
+    before = refs(project)
+    done = subprocess.run(
+        [sys.executable, f"tools/{SCRIPT.name}", "--portkit", f"{sys.executable} {fake}"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1
+    assert done.stderr == "Error: the template went away between the check and the update.\n"
+    assert done.stdout == ""
+    assert refs(project) == before
+    assert git("symbolic-ref", "--short", "HEAD", cwd=project) == "main"

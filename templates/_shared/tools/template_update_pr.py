@@ -51,6 +51,12 @@ def main(argv: list[str] | None = None) -> int:
     """Parse the options, run the steps, print (and optionally write) the title and body."""
     options = _parser().parse_args(argv)
     portkit = shlex.split(options.portkit)
+    if _git("status", "--porcelain", "--untracked-files=no", check=False).stdout.strip():
+        print(
+            "Uncommitted changes to tracked files: commit or stash them first, then run this again.",
+            file=sys.stderr,
+        )
+        return 1
     checked = _run([*portkit, "update", "--check", "--json"])
     if checked.returncode == EXIT_UP_TO_DATE:
         print(json.loads(checked.stdout).get("template", "The template"), "is up to date.")
@@ -103,25 +109,34 @@ def _update_on_branch(
         return None
     template = _git("rev-parse", "--verify", "--quiet", TEMPLATE_BRANCH, check=False).stdout.strip()
     _git("switch", "--quiet", "--force-create", options.branch)
+    outcome: Outcome | None = None
     try:
-        updated = _run([*portkit, "update", "--defaults"])
-        outcome = Outcome(check, home)
-        if updated.returncode == EXIT_CONFLICTS:
-            outcome.conflicts = _conflicted_files() or list(check.get("conflicts") or [])
-            _git("merge", "--abort")
-            message = f"{title_of(outcome)}\n\nResolve it locally: see the pull request."
-            _git("commit", "--quiet", "--allow-empty", "--no-verify", "-m", message)
-        elif updated.returncode == 0:
-            outcome.tests = _test(options.test_command)
-        else:
-            sys.stderr.write(updated.stderr)
-            _git("reset", "--quiet", "--merge")
-            return None
+        outcome = _update(portkit, options.test_command, Outcome(check, home))
         return outcome
     finally:
         _git("switch", "--quiet", home)
         if template:  # the update moved it on the update branch's behalf: not yours yet
             _git("update-ref", f"refs/heads/{TEMPLATE_BRANCH}", template)
+        if outcome is None:  # nothing to propose: no branch left behind either
+            _git("branch", "--quiet", "--delete", "--force", options.branch, check=False)
+
+
+def _update(portkit: list[str], test_command: str, outcome: Outcome) -> Outcome | None:
+    """`portkit update` on the current branch: tested when clean, an empty commit on conflicts."""
+    updated = _run([*portkit, "update", "--defaults"])
+    if updated.returncode == EXIT_CONFLICTS:
+        outcome.conflicts = _conflicted_files() or list(outcome.check.get("conflicts") or [])
+        _git("merge", "--abort")
+        message = f"{title_of(outcome)}\n\nResolve it locally: see the pull request."
+        _git("commit", "--quiet", "--allow-empty", "--no-verify", "-m", message)
+    elif updated.returncode == 0:
+        outcome.tests = _test(test_command)
+    else:
+        sys.stderr.write(updated.stderr)
+        if _git("rev-parse", "--quiet", "--verify", "MERGE_HEAD", check=False).stdout:
+            _git("merge", "--abort")
+        return None
+    return outcome
 
 
 def _conflicted_files() -> list[str]:
