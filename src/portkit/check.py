@@ -65,23 +65,6 @@ class CheckResult:
     changelog: list[Entry] = field(default_factory=list)
     rendered: bool = False  # whether the answer needed a render
 
-    def as_json(self) -> str:
-        """The result for CI: versions, changed files, predicted conflicts, changelog."""
-        data = {
-            "template": self.template,
-            "status": self.verdict.value,
-            "current": self.current,
-            "latest": self.latest,
-            "changes": [
-                {"status": c.status, "path": c.path, "old_path": c.old_path} for c in self.changes
-            ],
-            "conflicts": self.conflicts,
-            "changelog": [
-                {"version": e.version, "title": e.title, "body": e.body} for e in self.changelog
-            ],
-        }
-        return json.dumps(data, indent=2)
-
 
 def check_project(
     request: CheckRequest, catalog: Catalog, progress: Callable[[str], None] | None = None

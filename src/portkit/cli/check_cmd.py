@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -35,11 +35,28 @@ def run(path: Path, to: str | None, trust: bool, as_json: bool) -> None:
             )
         raise
     if as_json:
-        typer.echo(result.as_json())
+        typer.echo(json.dumps(_as_data(result), indent=2))
     else:
         _report(result)
     if result.verdict is Verdict.UPDATE_AVAILABLE:
         raise typer.Exit(EXIT_UPDATE_AVAILABLE)
+
+
+def _as_data(result: CheckResult) -> dict[str, Any]:
+    """For CI: versions, changed files, predicted conflicts (None: unknown), changelog."""
+    return {
+        "template": result.template,
+        "status": result.verdict.value,
+        "current": result.current,
+        "latest": result.latest,
+        "changes": [
+            {"status": c.status, "path": c.path, "old_path": c.old_path} for c in result.changes
+        ],
+        "conflicts": result.conflicts,
+        "changelog": [
+            {"version": e.version, "title": e.title, "body": e.body} for e in result.changelog
+        ],
+    }
 
 
 def _report(result: CheckResult) -> None:
@@ -49,8 +66,8 @@ def _report(result: CheckResult) -> None:
         typer.echo(f"Up to date: {result.template} {result.current}.")
         return
     typer.echo(
-        f"Update available: {result.template} {result.current} -> {result.latest}"
-        + (f", {len(result.changes)} file(s) would change:" if result.rendered else ".")
+        f"Update available: {result.template} {result.current} -> {result.latest}, "
+        f"{len(result.changes)} file(s) would change:"
     )
     for change in result.changes:
         shown = f"{change.old_path} -> {change.path}" if change.old_path else change.path
