@@ -209,3 +209,17 @@ def test_cli_status_not_a_project(workdir: Path) -> None:
     result = run_portkit("status", cwd=workdir)
     assert result.returncode == 1 and "is not a portkit project" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_status_imports_no_template_engine(made: Path) -> None:
+    """No render, so none of the engines (half a second to import) is loaded."""
+    import subprocess
+    import sys
+
+    from test_startup_imports import PROBE
+
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, "status"], cwd=made, capture_output=True, text=True
+    )
+    assert "HEAVY=\n" in done.stderr, done.stderr
+    assert done.stdout.splitlines()[-1] == "All 3 file(s) match the template."  # it ran

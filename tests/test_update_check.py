@@ -341,3 +341,17 @@ def test_to_applies_to_git_templates_only(source: Source, project: Path) -> None
         source.release({"keep.txt": "keep\nkeep more\n"})
         assert check(source, project, to="v1").verdict is Verdict.UP_TO_DATE
         assert check(source, project, to="v2").verdict is Verdict.UPDATE_AVAILABLE
+
+
+def test_an_up_to_date_git_project_is_checked_without_an_engine(made: Path) -> None:
+    """The recorded commit proves it: no render, so no engine is even imported."""
+    import subprocess
+    import sys
+
+    from test_startup_imports import PROBE
+
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, "update", "--check"], cwd=made, capture_output=True, text=True
+    )
+    assert done.stdout.startswith("Up to date: ")
+    assert "HEAVY=\n" in done.stderr, done.stderr
