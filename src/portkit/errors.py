@@ -14,6 +14,9 @@ EXIT_OK = 0
 EXIT_USER_ERROR = 1
 EXIT_USAGE = 2
 EXIT_CONFLICTS = 3
+#: `portkit update --check` only: a newer template version exists / its remote was unreachable.
+EXIT_UPDATE_AVAILABLE = 10
+EXIT_UNREACHABLE = 11
 EXIT_INTERRUPTED = 130
 EXIT_INTERNAL = 70
 
@@ -125,6 +128,19 @@ class RequiredAnswerError(AnswerError):
 
 class DestinationError(PortkitError):
     """The destination cannot be used (not empty, a file, not writable)."""
+
+
+class RemoteUnreachableError(TemplateError):
+    """A git template's remote did not answer (offline, moved, a closed port)."""
+
+    exit_code = EXIT_UNREACHABLE
+
+    def __init__(self, url: str, detail: str) -> None:
+        super().__init__(
+            f"The remote {url} could not be reached: {detail}",
+            "Check your network and the template URL; nothing was changed.",
+        )
+        self.url = url
 
 
 class GitError(PortkitError):

@@ -25,10 +25,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from portkit import file_answers, git, provenance, template_hook
+from portkit import changelog, file_answers, git, provenance, template_hook
 from portkit import template_branch as branch
 from portkit._version import __version__
 from portkit.catalog import Catalog, locate
+from portkit.changelog import Entry as ChangelogEntry
 from portkit.errors import (
     DirtyTreeError,
     GitError,
@@ -123,6 +124,7 @@ class UpdateResult:
     commit: str | None = None  # the merge commit, when one was made
     conflicts: list[str] | None = None  # dry run: predicted conflicts; None when unknown
     follow: template_hook.Follow | None = None  # staged: when portkit/template moves
+    changelog: list[ChangelogEntry] = field(default_factory=list)  # entries old -> new version
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,7 @@ def update_project(
             branch=project.branch,
             base_source=base.source,
             changes=changes,
+            changelog=changelog.between(target.changelog, record.version, target.record.version),
         )
         if request.dry_run:
             return _preview(project.root, base, new_commit, result)
@@ -352,6 +355,7 @@ def _commit_with_tree(root: Path, tree: str) -> str | None:
 class _Rendered:
     folder: Path
     record: Provenance
+    changelog: list[ChangelogEntry] = field(default_factory=list)  # the target's, all entries
 
 
 def _render(
@@ -381,7 +385,7 @@ def _render(
         project=project.root,
     )
     file_answers.require_project_paths(files, record.answers)
-    return _Rendered(stage, record)
+    return _Rendered(stage, record, changelog.read(template.folder))
 
 
 def _write_tree(root: Path, rendered: Path, worktree: Path, start: str = "HEAD") -> str:
