@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from portkit import file_answers, git, provenance, template_hook
+from portkit import file_answers, git, provenance, template_hook, update_merge
 from portkit import template_branch as branch
 from portkit._version import __version__
 from portkit.catalog import Catalog, locate
@@ -79,6 +79,7 @@ class UpdateRequest:
     commit: bool = True  # False: leave a clean merge staged
     dry_run: bool = False
     trust: bool = False
+    forget_resolutions: bool = False  # delete git rerere's remembered resolutions first
 
 
 class Outcome(str, enum.Enum):
@@ -123,6 +124,8 @@ class UpdateResult:
     commit: str | None = None  # the merge commit, when one was made
     conflicts: list[str] | None = None  # dry run: predicted conflicts; None when unknown
     follow: template_hook.Follow | None = None  # staged: when portkit/template moves
+    notes: list[str] = field(default_factory=list)  # how files were merged (`update_merge`)
+    warnings: list[str] = field(default_factory=list)  # problems that did not stop the update
 
 
 @dataclass(frozen=True)
@@ -158,6 +161,9 @@ def update_project(
         template_hook.settle(project.root)  # no merge in progress: a leftover is stale
     with tempfile.TemporaryDirectory(prefix="portkit-update-") as work:
         workdir = Path(work)
+        wiring = update_merge.prepare(
+            project.root, workdir, write=not request.dry_run, forget=request.forget_resolutions
+        )
         base = _with_sync_point(project.root, _find_base(project, ref, request.trust, workdir, say))
         say(f"Rendering {record.template} with your answers")
         target = _render(project, ref, request, workdir / "target")
@@ -174,18 +180,18 @@ def update_project(
             changes=changes,
         )
         if request.dry_run:
-            return _preview(project.root, base, new_commit, result)
+            return _reported(_preview(project.root, base, new_commit, result, wiring), wiring)
         if _is_up_to_date(base, new_commit):
             if base.source is not BaseSource.BRANCH or base.moved:  # keep it for next time
                 branch.move(project.root, new_commit)
-            return _replace(result, outcome=Outcome.UP_TO_DATE)
+            return _reported(_replace(result, outcome=Outcome.UP_TO_DATE), wiring)
         _refuse_overwriting_untracked(project.root, changes)
         say(f"Merging the new render into {project.branch}")
-        follow = _merge(project, base, new_commit, request.commit, _message(result))
+        follow = _merge(project, base, new_commit, (request.commit, _message(result)), wiring)
         if follow:
-            return _replace(result, outcome=Outcome.STAGED, follow=follow)
+            return _reported(_replace(result, outcome=Outcome.STAGED, follow=follow), wiring)
         commit = git.output(["rev-parse", "HEAD"], project.root)
-        return _replace(result, outcome=Outcome.MERGED, commit=commit)
+        return _reported(_replace(result, outcome=Outcome.MERGED, commit=commit), wiring)
 
 
 # --- step 1: check the project -------------------------------------------------------------
@@ -264,6 +270,11 @@ def _modified_tracked_files(root: Path) -> list[str]:
 
 
 def _check_target(request: UpdateRequest, record: Provenance) -> None:
+    if request.forget_resolutions and request.dry_run:
+        raise UsageError(
+            "--forget-resolutions deletes remembered resolutions; a dry run changes nothing.",
+            "Run `portkit update --forget-resolutions` without --dry-run.",
+        )
     if request.to and record.source is not SourceKind.GIT:
         raise UsageError(
             "--to only applies to git templates.",
@@ -439,7 +450,9 @@ def _changes(root: Path, old: str, new: str) -> list[FileChange]:
 # --- step 4: merge ---------------------------------------------------------------------------
 
 
-def _preview(root: Path, base: _Base, new_commit: str, result: UpdateResult) -> UpdateResult:
+def _preview(
+    root: Path, base: _Base, new_commit: str, result: UpdateResult, wiring: update_merge.Wiring
+) -> UpdateResult:
     """Dry run: predict conflicts with an in-memory merge; the repository is not touched."""
     if not result.changes:
         return _replace(result, conflicts=[])
@@ -448,6 +461,7 @@ def _preview(root: Path, base: _Base, new_commit: str, result: UpdateResult) -> 
     predicted = git.run(
         [
             *_MERGE_CONFIG,
+            *wiring.config,
             "merge-tree",
             "--write-tree",
             "--name-only",
@@ -485,7 +499,11 @@ def _refuse_overwriting_untracked(root: Path, changes: list[FileChange]) -> None
 
 
 def _merge(
-    project: _Project, base: _Base, new_commit: str, commit: bool, message: str
+    project: _Project,
+    base: _Base,
+    new_commit: str,
+    commit_message: tuple[bool, str],
+    wiring: update_merge.Wiring,
 ) -> template_hook.Follow | None:
     """Merge the new render; None once committed, else when the template branch will follow.
 
@@ -494,30 +512,35 @@ def _merge(
     hook moves the branch when the user commits the merge (`template_hook`).
     """
     root = project.root
+    commit, message = commit_message
     tip = branch.resolve(root, branch.TEMPLATE_REF)
+    options = [*_MERGE_CONFIG, *wiring.config]
     if base.related:
-        merged = _git_merge(root, new_commit, commit, message)
+        merged = _git_merge(root, new_commit, commit, message, options)
     else:
-        merged = _merge_with_base(root, base.synced, new_commit, commit, message)
+        merged = _merge_with_base(root, base.synced, new_commit, commit, message, options)
+    merged = _with_code(merged, wiring.conclude(root, merged, commit, plumbing=not base.related))
     conflicts = _conflicts(root, merged)
     if merged.returncode == 0 and commit:
         branch.move(root, new_commit)
         return None
     follow = template_hook.install(root, new_commit, tip)
     if conflicts:
-        raise UpdateConflictError(root, conflicts, follow.later())
+        raise UpdateConflictError(root, conflicts, follow.later(), wiring.notes())
     return follow
 
 
-def _git_merge(root: Path, new_commit: str, commit: bool, message: str) -> Completed:
+def _git_merge(
+    root: Path, new_commit: str, commit: bool, message: str, options: list[str]
+) -> Completed:
     """`git merge --no-ff`: always a merge commit (or a staged merge) with our message."""
-    args = [*_MERGE_CONFIG, *git.identity_config(root), "merge", "--no-ff", "--no-verify"]
+    args = [*options, *git.identity_config(root), "merge", "--no-ff", "--no-verify"]
     args += ["--no-commit"] if not commit else []
     return branch.merge(root, new_commit, [*args, "-m", message])
 
 
 def _merge_with_base(
-    root: Path, base: str, new_commit: str, commit: bool, message: str
+    root: Path, base: str, new_commit: str, commit: bool, message: str, options: list[str]
 ) -> Completed:
     """First merge after a rebuilt base: no common ancestor exists, so name the base explicitly.
 
@@ -527,7 +550,7 @@ def _merge_with_base(
     updates then have a real merge base.
     """
     merged = git.run(
-        [*_MERGE_CONFIG, "merge-recursive", base, "--", "HEAD", new_commit],
+        [*options, "merge-recursive", base, "--", "HEAD", new_commit],
         root,
         check=False,
         env=branch.label_env(new_commit),
@@ -570,3 +593,12 @@ def _message(result: UpdateResult) -> str:
 
 def _replace(result: UpdateResult, **changes: Any) -> UpdateResult:
     return replace(result, **changes)
+
+
+def _with_code(done: Completed, code: int) -> Completed:
+    """DONE with another exit code (a merge rerere concluded)."""
+    return subprocess.CompletedProcess(done.args, code, done.stdout, done.stderr)
+
+
+def _reported(result: UpdateResult, wiring: update_merge.Wiring) -> UpdateResult:
+    return replace(result, notes=wiring.notes(), warnings=wiring.warnings())

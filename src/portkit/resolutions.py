@@ -1,0 +1,106 @@
+"""Remembered conflict resolutions: git's `rerere`, turned on for the project by `portkit update`.
+
+A file the user customised conflicts again on every later update that touches the same lines.
+With `rerere.enabled`, git records each conflict (the two sides of every hunk) during the merge
+and the user's resolution when they commit it (`git commit` and `git merge --continue` both do,
+hooks or not), and replays it when the same hunks meet again; `rerere.autoUpdate` stages the
+replayed file, so an update whose every conflict was resolved before can be committed at once.
+A setting the user made themselves (either key, true or false) is left as it is.
+
+The cache lives in the git folder (`rr-cache`, plus `MERGE_RR` during a merge). Git stops a
+merge with `fatal:` when that cache is damaged in some ways, after writing the merge: so it is
+checked first, and a damaged one is left alone and not used for this update, with a warning.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from portkit import git
+
+__all__ = ["Resolutions", "forget", "prepare", "replayed"]
+
+_SETTINGS = {"rerere.enabled": "true", "rerere.autoUpdate": "true"}
+#: rerere's own words (git's `rerere.c`) for a file it resolved from a recorded resolution.
+_REPLAYED = re.compile(r"^(?:Staged|Resolved) '(.+)' using previous resolution\.$", re.M)
+_MERGE_RR_ENTRY = re.compile(r"^[0-9a-f]{40,64}(?:\.\d+)?\t[^\0]+$")
+
+
+@dataclass(frozen=True)
+class Resolutions:
+    """Whether this update's merge uses remembered resolutions, and why not when it does not."""
+
+    enabled: bool
+    damaged: str = ""  # what is wrong with the cache, when it is ignored
+
+    @property
+    def usable(self) -> bool:
+        """On, and the cache can be used."""
+        return self.enabled and not self.damaged
+
+    def config(self) -> list[str]:
+        """`-c` options for the update's merge: off for this merge when the cache is damaged."""
+        return ["-c", "rerere.enabled=false"] if self.damaged else []
+
+
+def prepare(root: Path, *, write: bool) -> Resolutions:
+    """Turn rerere on in the repository's config unless the user set it; check the cache.
+
+    WRITE False (a dry run) changes nothing and only reports.
+    """
+    if write:
+        for key, value in _SETTINGS.items():
+            if git.run(["config", "--local", "--get", key], root, check=False).returncode == 1:
+                git.run(["config", "--local", key, value], root)
+    found = git.run(["config", "--bool", "--get", "rerere.enabled"], root, check=False)
+    enabled = found.stdout.strip() == "true" or (
+        found.returncode == 1 and _cache(root).is_dir()  # git's own default when unset
+    )
+    return Resolutions(enabled, _damage(root) if enabled else "")
+
+
+def forget(root: Path) -> int:
+    """Delete every remembered resolution (the whole cache, damaged or not); return how many."""
+    cache = _cache(root)
+    if cache.is_dir() and not cache.is_symlink():
+        count = sum(1 for entry in cache.iterdir() if (entry / "postimage").is_file())
+        shutil.rmtree(cache)
+        return count
+    if cache.exists() or cache.is_symlink():
+        cache.unlink()
+    return 0
+
+
+def replayed(output: str) -> list[str]:
+    """The files git resolved from a remembered resolution, from the merge's output."""
+    return sorted(set(_REPLAYED.findall(output)))
+
+
+def _cache(root: Path) -> Path:
+    return root / git.output(["rev-parse", "--git-path", "rr-cache"], root)
+
+
+def _damage(root: Path) -> str:
+    """What would make git fail or misbehave with this cache; empty when it looks sound."""
+    cache = _cache(root)
+    if cache.exists() and not cache.is_dir():
+        return f"{cache.name} is not a folder"
+    pending = root / git.output(["rev-parse", "--git-path", "MERGE_RR"], root)
+    if pending.exists():  # no merge is in progress (checked before), so it is a leftover
+        try:
+            entries = [e for e in pending.read_bytes().decode().split("\0") if e]
+        except (OSError, UnicodeDecodeError):
+            entries = ["?"]
+        if not all(_MERGE_RR_ENTRY.match(entry) for entry in entries):
+            return "MERGE_RR is unreadable"
+    if cache.is_dir():
+        for entry in cache.iterdir():
+            if not entry.is_dir() or any(
+                (entry / name).exists() and not (entry / name).is_file()
+                for name in ("preimage", "postimage")
+            ):
+                return f"the entry {entry.name[:12]} is damaged"
+    return ""
