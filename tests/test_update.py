@@ -409,6 +409,7 @@ def test_template_branch_moved_during_the_merge_is_not_overwritten(
     )
     assert committed.returncode == 0
     assert committed.stderr == (
+        "Recorded resolution for 'README.md'.\n"  # git rerere, which `portkit update` turns on
         "portkit: portkit/template was moved during the merge; left where it is.\n"
     )
     assert git("rev-parse", "portkit/template", cwd=project) == elsewhere

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,10 +43,15 @@ def command(
         False, "--dry-run", help="Show what would change, file by file; change nothing."
     ),
     trust: bool = _TRUST,
+    forget_resolutions: bool = typer.Option(
+        False,
+        "--forget-resolutions",
+        help="Forget how you resolved earlier update conflicts (git rerere), then update.",
+    ),
 ) -> None:
     """Bring template improvements into this project with a git merge, keeping your edits."""
     request = _request(path, to, data, defaults, trust, commit=not no_commit, dry_run=dry_run)
-    _run(request)
+    _run(replace(request, forget_resolutions=forget_resolutions))
 
 
 @handle_errors
@@ -89,7 +95,11 @@ def _run(request: UpdateRequest) -> None:
 
     with status() as progress:
         result = update_project(request, Catalog.from_environment(), progress)
+    for warning in result.warnings:
+        typer.echo(f"Warning: {warning}", err=True)
     _report(result)
+    for note in result.notes:
+        typer.echo(f"Note: {note}")
 
 
 def _report(result: UpdateResult) -> None:
