@@ -8,6 +8,7 @@ imported only inside these functions: only the merge driver process needs them.
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Hashable, Mapping, MutableMapping
 from dataclasses import dataclass
@@ -118,11 +119,12 @@ class Yaml:
     name: str = "YAML"
 
     def parse(self, text: str) -> Any:
+        from ruamel.yaml import YAML
         from ruamel.yaml.comments import CommentedMap
         from ruamel.yaml.error import YAMLError
 
         try:
-            document = self._yaml(text).load(text)
+            document = YAML(typ="rt").load(text)
         except YAMLError as error:
             raise FormatError(f"does not parse as YAML ({_first_line(error)})") from error
         if document is None:
@@ -132,22 +134,7 @@ class Yaml:
         return document
 
     def dump(self, document: Any, original: str) -> str:
-        stream = io.StringIO()
-        self._yaml(original).dump(document, stream)
-        return stream.getvalue()
-
-    def _yaml(self, text: str) -> Any:
-        from ruamel.yaml import YAML
-        from ruamel.yaml.util import load_yaml_guess_indent
-
-        yaml = YAML(typ="rt")
-        yaml.preserve_quotes = True
-        yaml.width = 4096  # never re-wrap long lines
-        if text.strip():
-            _, indent, offset = load_yaml_guess_indent(text)
-            yaml.indent(mapping=indent or 2, sequence=indent or 2, offset=offset or 0)
-        yaml.explicit_start = text.lstrip().startswith("---")
-        return yaml
+        return _yaml_dump(document, _yaml_layout(original), original)
 
     def list_keys(self, path: tuple[str, ...], items: list[Any]) -> list[Hashable] | None:
         keys = [_item_key(item) for item in items]
@@ -159,6 +146,37 @@ class Yaml:
         keys = list(mapping)
         position = keys.index(after) + 1 if after in keys else 0
         mapping.insert(position, key, value)  # type: ignore[attr-defined]
+
+
+#: Indentation layouts tried, as (mapping, sequence, offset): ruamel.yaml writes one layout for
+#: the whole file, so the one that reproduces the user's text is used, else none fits.
+_LAYOUTS = ((2, 2, 0), (2, 4, 2), (4, 4, 2), (4, 4, 0), (2, 3, 1), (4, 6, 4))
+
+
+@functools.lru_cache(maxsize=8)
+def _yaml_layout(text: str) -> tuple[int, int, int]:
+    """The layout whose round trip of TEXT is exact; the first one when none is."""
+    from ruamel.yaml import YAML
+
+    document = YAML(typ="rt").load(text)
+    for layout in _LAYOUTS:
+        if _yaml_dump(document, layout, text) == text:
+            return layout
+    return _LAYOUTS[0]
+
+
+def _yaml_dump(document: Any, layout: tuple[int, int, int], original: str) -> str:
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never re-wrap long lines
+    mapping, sequence, offset = layout
+    yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
+    yaml.explicit_start = original.lstrip().startswith("---")
+    stream = io.StringIO()
+    yaml.dump(document, stream)
+    return stream.getvalue()
 
 
 def _item_key(item: Any) -> Hashable | None:

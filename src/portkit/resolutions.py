@@ -7,9 +7,11 @@ hooks or not), and replays it when the same hunks meet again; `rerere.autoUpdate
 replayed file, so an update whose every conflict was resolved before can be committed at once.
 A setting the user made themselves (either key, true or false) is left as it is.
 
-The cache lives in the git folder (`rr-cache`, plus `MERGE_RR` during a merge). Git stops a
-merge with `fatal:` when that cache is damaged in some ways, after writing the merge: so it is
-checked first, and a damaged one is left alone and not used for this update, with a warning.
+The cache lives in the git folder (`rr-cache`, plus `MERGE_RR` during a merge). When it is
+damaged in some ways, git stops a merge with `fatal:` after writing it, and fails every later
+`git commit` (after making the commit). So it is checked first, and a damaged cache is moved
+aside (`rr-cache.damaged`, kept for the user to inspect) with a warning: the update, and the
+user's next commits, start a fresh one.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from portkit import git
 
 __all__ = ["Resolutions", "forget", "prepare", "replayed"]
 
+_ASIDE = ".damaged"
 _SETTINGS = {"rerere.enabled": "true", "rerere.autoUpdate": "true"}
 #: rerere's own words (git's `rerere.c`) for a file it resolved from a recorded resolution.
 _REPLAYED = re.compile(r"^(?:Staged|Resolved) '(.+)' using previous resolution\.$", re.M)
@@ -31,19 +34,26 @@ _MERGE_RR_ENTRY = re.compile(r"^[0-9a-f]{40,64}(?:\.\d+)?\t[^\0]+$")
 
 @dataclass(frozen=True)
 class Resolutions:
-    """Whether this update's merge uses remembered resolutions, and why not when it does not."""
+    """Whether this update's merge uses remembered resolutions; a damaged cache found."""
 
     enabled: bool
-    damaged: str = ""  # what is wrong with the cache, when it is ignored
+    damaged: str = ""  # what was wrong with the cache
+    moved_to: str = ""  # where the damaged cache now is (empty in a dry run)
 
-    @property
-    def usable(self) -> bool:
-        """On, and the cache can be used."""
-        return self.enabled and not self.damaged
-
-    def config(self) -> list[str]:
-        """`-c` options for the update's merge: off for this merge when the cache is damaged."""
-        return ["-c", "rerere.enabled=false"] if self.damaged else []
+    def warning(self) -> str:
+        """What the user should know about a damaged cache, or nothing."""
+        if not self.damaged:
+            return ""
+        if not self.moved_to:
+            return (
+                f"Your remembered resolutions are damaged ({self.damaged}); `portkit update` "
+                "will move them aside and start afresh."
+            )
+        return (
+            f"Your remembered resolutions were damaged ({self.damaged}): moved aside to "
+            f"{self.moved_to}, and this update started afresh. "
+            "`portkit update --forget-resolutions` deletes them."
+        )
 
 
 def prepare(root: Path, *, write: bool) -> Resolutions:
@@ -59,19 +69,41 @@ def prepare(root: Path, *, write: bool) -> Resolutions:
     enabled = found.stdout.strip() == "true" or (
         found.returncode == 1 and _cache(root).is_dir()  # git's own default when unset
     )
-    return Resolutions(enabled, _damage(root) if enabled else "")
+    damaged = _damage(root) if enabled else ""
+    if not damaged or not write:
+        return Resolutions(enabled, damaged)
+    return Resolutions(enabled, damaged, _move_aside(root))
 
 
 def forget(root: Path) -> int:
-    """Delete every remembered resolution (the whole cache, damaged or not); return how many."""
+    """Delete every remembered resolution (the cache, damaged or not); return how many."""
     cache = _cache(root)
+    count = 0
     if cache.is_dir() and not cache.is_symlink():
         count = sum(1 for entry in cache.iterdir() if (entry / "postimage").is_file())
-        shutil.rmtree(cache)
-        return count
+    for path in (cache, cache.with_name(cache.name + _ASIDE)):
+        _remove(path)
+    return count
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
+
+
+def _move_aside(root: Path) -> str:
+    """Move the cache (and a leftover MERGE_RR) to NAME.damaged; return where, for the user."""
+    cache = _cache(root)
+    aside = cache.with_name(cache.name + _ASIDE)
+    _remove(aside)
     if cache.exists() or cache.is_symlink():
-        cache.unlink()
-    return 0
+        cache.rename(aside)
+    pending = root / git.output(["rev-parse", "--git-path", "MERGE_RR"], root)
+    if pending.exists():
+        pending.rename(pending.with_name(pending.name + _ASIDE))
+    return str(aside.relative_to(root)) if aside.is_relative_to(root) else str(aside)
 
 
 def replayed(output: str) -> list[str]:

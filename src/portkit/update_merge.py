@@ -54,7 +54,7 @@ class Wiring:
         PLUMBING: the merge was `git merge-recursive`, which does not run rerere itself.
         """
         output = merged.stdout + merged.stderr
-        if plumbing and merged.returncode == 1 and self.resolutions.usable:
+        if plumbing and merged.returncode == 1 and self.resolutions.enabled:
             again = git.run(["rerere"], root, check=False)
             output += again.stdout + again.stderr
         self.replayed = resolutions.replayed(output)
@@ -87,12 +87,8 @@ class Wiring:
 
     def warnings(self) -> list[str]:
         """Problems that did not stop the update."""
-        if not self.resolutions.damaged:
-            return []
-        return [
-            f"Your remembered resolutions are damaged ({self.resolutions.damaged}): this update "
-            "ran without them. `portkit update --forget-resolutions` clears them."
-        ]
+        warning = self.resolutions.warning()
+        return [warning] if warning else []
 
 
 def prepare(root: Path, folder: Path, *, write: bool, forget: bool = False) -> Wiring:
@@ -108,7 +104,7 @@ def prepare(root: Path, folder: Path, *, write: bool, forget: bool = False) -> W
     attributes = folder / "attributes"
     lines = [f"{pattern} merge=portkit-{kind}\n" for pattern, kind in ATTRIBUTES]
     attributes.write_text("".join(lines) + _users_attributes(root), encoding="utf-8")
-    config = ["-c", f"core.attributesFile={attributes}", *remembered.config()]
+    config = ["-c", f"core.attributesFile={attributes}"]
     for kind in ("toml", "yaml"):
         command = [sys.executable, "-m", "portkit.merge_driver", kind]
         driver = shlex.join(command) + " %O %A %B %L %P " + shlex.quote(str(notes))
