@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import git
+from conftest import git, run_portkit, write_tree
 from test_update import SOURCES, V1_FILES, V1_QUESTIONS, Source, commit_edits, update
 
 from portkit.errors import UpdateConflictError
@@ -185,11 +185,11 @@ def test_same_entry_changed_on_both_sides_conflicts_with_markers(
     )
     notes = caught.value.notes
     assert (
-        "pyproject.toml: merged entry by entry; both sides changed project.dependencies[fastapi]."
-        in notes
+        "Note: pyproject.toml: merged entry by entry; both sides changed "
+        "project.dependencies[fastapi]." in notes
     )
     assert (
-        ".pre-commit-config.yaml: merged entry by entry; both sides changed "
+        "Note: .pre-commit-config.yaml: merged entry by entry; both sides changed "
         "repos[https://github.com/astral-sh/ruff-pre-commit].rev." in notes
     )
     status = git("status", "--porcelain", "--untracked-files=no", cwd=project).splitlines()
@@ -227,3 +227,145 @@ def test_users_own_merges_keep_gits_line_merge(source: Source, project: Path) ->
     assert merged.returncode == 1
     assert "CONFLICT (content): Merge conflict in pyproject.toml" in merged.stdout
     assert ">>>>>>> feature\n" in (project / "pyproject.toml").read_text()
+
+
+# --- remembered resolutions -----------------------------------------------------------------
+
+MINE = "# Demo\n\nMy own introduction.\n"
+THEIRS_V2 = "# %project_name%\n\nThe template's new introduction.\n"
+RESOLVED = "# Demo\n\nMy own introduction, and the template's.\n"
+CONFLICTED = (
+    "# Demo\n\n<<<<<<< HEAD\nMy own introduction.\n=======\n"
+    "The template's new introduction.\n>>>>>>> portkit/update\n"
+)
+
+
+def resolve_on_a_branch(source: Source, project: Path) -> None:
+    """v1 -> v2 on a branch of its own (a pull request), conflicted, resolved and committed.
+
+    The branch is not merged into main (the pull request was left open, or squash-merged by
+    keeping main's text): the next update on main meets the same conflict again.
+    """
+    commit_edits(project, {"README.md": MINE})
+    source.release({"README.md": THEIRS_V2})
+    git("switch", "--quiet", "-c", "update-v2", cwd=project)
+    with pytest.raises(UpdateConflictError):
+        update(source, project)
+    assert (project / "README.md").read_text() == CONFLICTED
+    (project / "README.md").write_text(RESOLVED)
+    git("add", "README.md", cwd=project)
+    committed = subprocess.run(
+        ["git", "commit", "--quiet", "--no-edit"], cwd=project, capture_output=True, text=True
+    )
+    assert committed.returncode == 0
+    assert "Recorded resolution for 'README.md'." in committed.stderr
+    git("switch", "--quiet", "main", cwd=project)
+    source.release({"notes.txt": "a v3 note\n" + "".join(V1_FILES["notes.txt"] or "")})
+
+
+def test_resolution_is_replayed_two_versions_later(source: Source, project: Path) -> None:
+    resolve_on_a_branch(source, project)
+    result = update(source, project)
+    assert result.outcome is Outcome.MERGED
+    assert (project / "README.md").read_text() == RESOLVED
+    assert (project / "notes.txt").read_text().startswith("a v3 note\n")
+    assert git("status", "--porcelain", "--untracked-files=no", cwd=project) == ""
+    assert git("rev-parse", "HEAD^2", cwd=project) == git(
+        "rev-parse", "portkit/template", cwd=project
+    )
+    assert result.notes == [
+        "Resolved as you resolved them before (git rerere): README.md. "
+        "Review with `git show` (or `git diff --cached` before committing)."
+    ]
+    assert git("config", "--local", "rerere.enabled", cwd=project) == "true"
+    assert git("config", "--local", "rerere.autoUpdate", cwd=project) == "true"
+    assert "turns on git's rerere" in (project / ".portkit.yml").read_text()
+
+
+def test_replayed_resolution_left_staged_with_no_commit(source: Source, project: Path) -> None:
+    resolve_on_a_branch(source, project)
+    head = git("rev-parse", "HEAD", cwd=project)
+    result = update(source, project, commit=False)
+    assert result.outcome is Outcome.STAGED
+    assert git("rev-parse", "HEAD", cwd=project) == head
+    assert "M  README.md" in git("status", "--porcelain", cwd=project).splitlines()
+    assert (project / "README.md").read_text() == RESOLVED
+
+
+def test_forget_resolutions_brings_the_conflict_back(source: Source, project: Path) -> None:
+    resolve_on_a_branch(source, project)
+    with pytest.raises(UpdateConflictError) as caught:
+        update(source, project, forget_resolutions=True)
+    assert caught.value.conflicts == ["README.md"]
+    assert (project / "README.md").read_text() == CONFLICTED
+    assert "Note: Forgot 1 remembered resolution(s)." in caught.value.notes
+
+
+CORRUPTIONS = {
+    "cache-is-a-file": ("rr-cache", "not a folder\n", "rr-cache is not a folder"),
+    "merge-rr-garbage": ("MERGE_RR", "garbage", "MERGE_RR is unreadable"),
+    "entry-is-a-file": ("rr-cache/" + "0" * 40, "garbage", "its entry 000000000000 is damaged"),
+}
+
+
+@pytest.mark.parametrize("corruption", sorted(CORRUPTIONS))
+def test_corrupted_cache_is_moved_aside_with_a_warning(
+    source: Source, project: Path, corruption: str
+) -> None:
+    name, text, problem = CORRUPTIONS[corruption]
+    write_tree(project / ".git", {name: text})
+    moved = name.split("/")[0]
+    commit_edits(project, {"README.md": MINE})
+    source.release({"README.md": THEIRS_V2})
+    with pytest.raises(UpdateConflictError) as caught:  # a conflict, not a failed update
+        update(source, project)
+    assert caught.value.conflicts == ["README.md"]
+    assert caught.value.notes[0] == (
+        f"Warning: Your remembered resolutions were damaged ({problem}): moved aside to "
+        f".git/{moved}.damaged, and this update started afresh. "
+        "`portkit update --forget-resolutions` deletes them."
+    )
+    damaged = project / ".git" / f"{moved}.damaged"
+    assert (damaged / name.partition("/")[2] if "/" in name else damaged).read_text() == text
+    (project / "README.md").write_text(RESOLVED)
+    git("add", "README.md", cwd=project)
+    committed = subprocess.run(
+        ["git", "commit", "--quiet", "--no-edit"], cwd=project, capture_output=True, text=True
+    )
+    assert (committed.returncode, committed.stderr) == (
+        0,
+        "Recorded resolution for 'README.md'.\n",
+    )
+
+
+@pytest.mark.parametrize("source", ["copier"], indirect=True)
+def test_cli_reports_a_replayed_resolution_and_exits_0(source: Source, project: Path) -> None:
+    resolve_on_a_branch(source, project)
+    result = run_portkit("update", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == (
+        "Note: Resolved as you resolved them before (git rerere): README.md. "
+        "Review with `git show` (or `git diff --cached` before committing)."
+    )
+    assert "Merged into main as " in result.stdout
+
+
+@pytest.mark.parametrize("source", ["copier"], indirect=True)
+def test_cli_warns_about_a_corrupted_cache(source: Source, project: Path) -> None:
+    (project / ".git" / "rr-cache").write_text("not a folder\n")
+    source.release({"notes.txt": "v2 notes\n"})
+    result = run_portkit("update", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "Warning: Your remembered resolutions were damaged (rr-cache is not a folder)" in (
+        result.stderr
+    )
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("source", ["copier"], indirect=True)
+def test_forget_resolutions_cannot_go_with_a_dry_run(source: Source, project: Path) -> None:
+    result = run_portkit("update", "--dry-run", "--forget-resolutions", cwd=project)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[0] == (
+        "Error: --forget-resolutions deletes remembered resolutions; a dry run changes nothing."
+    )

@@ -157,13 +157,13 @@ class UpdateConflictError(PortkitError):
         project: Path,
         conflicts: Sequence[str],
         after_commit: str,
-        notes: Sequence[str] = (),
+        notes: Sequence[str] = (),  # lines starting "Note:" or "Warning:"
     ) -> None:
         super().__init__(
             f"The update left {len(conflicts)} conflicted file(s): " + ", ".join(conflicts),
             f"Resolve them, then `git add <files>` and `git commit`; {after_commit}. "
             "Or `git merge --abort` to return exactly to where you were."
-            + "".join(f"\nNote: {note}" for note in notes),
+            + "".join(f"\n{note}" for note in notes),
         )
         self.project = project
         self.conflicts = list(conflicts)

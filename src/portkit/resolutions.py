@@ -69,10 +69,10 @@ def prepare(root: Path, *, write: bool) -> Resolutions:
     enabled = found.stdout.strip() == "true" or (
         found.returncode == 1 and _cache(root).is_dir()  # git's own default when unset
     )
-    damaged = _damage(root) if enabled else ""
-    if not damaged or not write:
+    damaged, path = _damage(root) if enabled else ("", None)
+    if path is None or not write:
         return Resolutions(enabled, damaged)
-    return Resolutions(enabled, damaged, _move_aside(root))
+    return Resolutions(enabled, damaged, _move_aside(root, path))
 
 
 def forget(root: Path) -> int:
@@ -93,16 +93,11 @@ def _remove(path: Path) -> None:
         path.unlink()
 
 
-def _move_aside(root: Path) -> str:
-    """Move the cache (and a leftover MERGE_RR) to NAME.damaged; return where, for the user."""
-    cache = _cache(root)
-    aside = cache.with_name(cache.name + _ASIDE)
+def _move_aside(root: Path, path: Path) -> str:
+    """Move PATH (the cache, or a leftover MERGE_RR) to NAME.damaged; return where, to show."""
+    aside = path.with_name(path.name + _ASIDE)
     _remove(aside)
-    if cache.exists() or cache.is_symlink():
-        cache.rename(aside)
-    pending = root / git.output(["rev-parse", "--git-path", "MERGE_RR"], root)
-    if pending.exists():
-        pending.rename(pending.with_name(pending.name + _ASIDE))
+    path.rename(aside)
     return str(aside.relative_to(root)) if aside.is_relative_to(root) else str(aside)
 
 
@@ -115,11 +110,11 @@ def _cache(root: Path) -> Path:
     return root / git.output(["rev-parse", "--git-path", "rr-cache"], root)
 
 
-def _damage(root: Path) -> str:
-    """What would make git fail or misbehave with this cache; empty when it looks sound."""
+def _damage(root: Path) -> tuple[str, Path | None]:
+    """What would make git fail or misbehave with this cache, and the file or folder at fault."""
     cache = _cache(root)
-    if cache.exists() and not cache.is_dir():
-        return f"{cache.name} is not a folder"
+    if cache.is_symlink() or (cache.exists() and not cache.is_dir()):
+        return f"{cache.name} is not a folder", cache
     pending = root / git.output(["rev-parse", "--git-path", "MERGE_RR"], root)
     if pending.exists():  # no merge is in progress (checked before), so it is a leftover
         try:
@@ -127,12 +122,12 @@ def _damage(root: Path) -> str:
         except (OSError, UnicodeDecodeError):
             entries = ["?"]
         if not all(_MERGE_RR_ENTRY.match(entry) for entry in entries):
-            return "MERGE_RR is unreadable"
+            return f"{pending.name} is unreadable", pending
     if cache.is_dir():
         for entry in cache.iterdir():
             if not entry.is_dir() or any(
                 (entry / name).exists() and not (entry / name).is_file()
                 for name in ("preimage", "postimage")
             ):
-                return f"the entry {entry.name[:12]} is damaged"
-    return ""
+                return f"its entry {entry.name[:12]} is damaged", cache
+    return "", None

@@ -526,7 +526,10 @@ def _merge(
         return None
     follow = template_hook.install(root, new_commit, tip)
     if conflicts:
-        raise UpdateConflictError(root, conflicts, follow.later(), wiring.notes())
+        lines = [f"Warning: {w}" for w in wiring.warnings()] + [
+            f"Note: {n}" for n in wiring.notes()
+        ]
+        raise UpdateConflictError(root, conflicts, follow.later(), lines)
     return follow
 
 
