@@ -99,6 +99,9 @@ def test_adjacent_dependency_edits_merge_cleanly_and_keep_comments(
     )
     commit_edits(project, {"pyproject.toml": mine})
     source.release({"pyproject.toml": edited(PYPROJECT, BUMP, ("= 100", "= 110"))})
+    assert update(source, project, dry_run=True).conflicts == []  # `portkit diff` agrees
+    rerere = ["git", "config", "--local", "--get-regexp", "^rerere"]
+    assert subprocess.run(rerere, cwd=project, capture_output=True).stdout == b""  # dry run
     result = update(source, project)
     assert result.outcome is Outcome.MERGED
     assert (project / "pyproject.toml").read_text() == edited(
@@ -369,3 +372,17 @@ def test_forget_resolutions_cannot_go_with_a_dry_run(source: Source, project: Pa
     assert result.stderr.splitlines()[0] == (
         "Error: --forget-resolutions deletes remembered resolutions; a dry run changes nothing."
     )
+
+
+def test_users_global_attributes_keep_working(
+    source: Source, project: Path, isolated_environment: Path
+) -> None:
+    """portkit replaces core.attributesFile for its merge only, and copies the user's into it."""
+    attributes = isolated_environment / "my-attributes"
+    attributes.write_text("keep.txt merge=union\n")
+    git("config", "--global", "core.attributesFile", str(attributes), cwd=project)
+    commit_edits(project, {"keep.txt": "keep\nmine\n"})
+    source.release({"keep.txt": "keep\ntheirs\n"})
+    result = update(source, project)  # a conflict without the user's union merge
+    assert result.outcome is Outcome.MERGED
+    assert (project / "keep.txt").read_text() == "keep\nmine\ntheirs\n"
