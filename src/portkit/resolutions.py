@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,20 +57,23 @@ class Resolutions:
         )
 
 
-def prepare(root: Path, *, write: bool) -> Resolutions:
+def prepare(root: Path, config: Mapping[str, str], *, write: bool) -> Resolutions:
     """Turn rerere on in the repository's config unless the user set it; check the cache.
 
+    CONFIG holds the `rerere.*` settings in effect (keys lower-case, as git lists them).
     WRITE False (a dry run) changes nothing and only reports.
     """
     if write:
         for key, value in _SETTINGS.items():
-            if git.run(["config", "--local", "--get", key], root, check=False).returncode == 1:
+            if key.lower() not in config:
                 git.run(["config", "--local", key, value], root)
-    found = git.run(["config", "--bool", "--get", "rerere.enabled"], root, check=False)
-    enabled = found.stdout.strip() == "true" or (
-        found.returncode == 1 and _cache(root).is_dir()  # git's own default when unset
-    )
-    damaged, path = _damage(root) if enabled else ("", None)
+    cache, pending = _paths(root)
+    setting = config.get("rerere.enabled")
+    if setting is not None:
+        enabled = setting.lower() in ("true", "yes", "on", "1", "")
+    else:  # git's own default when unset: on once the cache exists
+        enabled = write or cache.is_dir()
+    damaged, path = _damage(cache, pending) if enabled else ("", None)
     if path is None or not write:
         return Resolutions(enabled, damaged)
     return Resolutions(enabled, damaged, _move_aside(root, path))
@@ -77,7 +81,7 @@ def prepare(root: Path, *, write: bool) -> Resolutions:
 
 def forget(root: Path) -> int:
     """Delete every remembered resolution (the cache, damaged or not); return how many."""
-    cache = _cache(root)
+    cache, _ = _paths(root)
     count = 0
     if cache.is_dir() and not cache.is_symlink():
         count = sum(1 for entry in cache.iterdir() if (entry / "postimage").is_file())
@@ -106,16 +110,17 @@ def replayed(output: str) -> list[str]:
     return sorted(set(_REPLAYED.findall(output)))
 
 
-def _cache(root: Path) -> Path:
-    return root / git.output(["rev-parse", "--git-path", "rr-cache"], root)
+def _paths(root: Path) -> tuple[Path, Path]:
+    """The cache folder and the merge's pending list (MERGE_RR), wherever the git folder is."""
+    found = git.output(["rev-parse", "--git-path", "rr-cache", "--git-path", "MERGE_RR"], root)
+    cache, pending = found.splitlines()
+    return root / cache, root / pending
 
 
-def _damage(root: Path) -> tuple[str, Path | None]:
+def _damage(cache: Path, pending: Path) -> tuple[str, Path | None]:
     """What would make git fail or misbehave with this cache, and the file or folder at fault."""
-    cache = _cache(root)
     if cache.is_symlink() or (cache.exists() and not cache.is_dir()):
         return f"{cache.name} is not a folder", cache
-    pending = root / git.output(["rev-parse", "--git-path", "MERGE_RR"], root)
     if pending.exists():  # no merge is in progress (checked before), so it is a leftover
         try:
             entries = [e for e in pending.read_bytes().decode().split("\0") if e]

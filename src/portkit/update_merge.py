@@ -98,12 +98,14 @@ def prepare(root: Path, folder: Path, *, write: bool, forget: bool = False) -> W
     resolutions first.
     """
     forgotten = resolutions.forget(root) if forget else None
-    remembered = resolutions.prepare(root, write=write)
+    settings = _settings(root)
+    remembered = resolutions.prepare(root, settings, write=write)
     notes = folder / "merge-notes"
     notes.touch()
     attributes = folder / "attributes"
     lines = [f"{pattern} merge=portkit-{kind}\n" for pattern, kind in ATTRIBUTES]
-    attributes.write_text("".join(lines) + _users_attributes(root), encoding="utf-8")
+    users = _users_attributes(root, settings.get("core.attributesfile"))
+    attributes.write_text("".join(lines) + users, encoding="utf-8")
     config = ["-c", f"core.attributesFile={attributes}"]
     for kind in ("toml", "yaml"):
         command = [sys.executable, "-m", "portkit.merge_driver", kind]
@@ -113,11 +115,23 @@ def prepare(root: Path, folder: Path, *, write: bool, forget: bool = False) -> W
     return Wiring(config, notes, remembered, forgotten)
 
 
-def _users_attributes(root: Path) -> str:
+def _settings(root: Path) -> dict[str, str]:
+    """The settings this module reads, in one git call: keys lower-case, the last one wins."""
+    found = git.run(
+        ["config", "-z", "--get-regexp", r"^(rerere\.|core\.attributesfile$)"], root, check=False
+    )
+    settings = {}
+    for entry in found.stdout.split("\0"):
+        key, _, value = entry.partition("\n")
+        if key:
+            settings[key.lower()] = value
+    return settings
+
+
+def _users_attributes(root: Path, configured: str | None) -> str:
     """The user's global attributes file (core.attributesFile or git's default), if any."""
-    found = git.run(["config", "--path", "--get", "core.attributesFile"], root, check=False)
-    if found.returncode == 0 and found.stdout.strip():
-        path = root / found.stdout.strip()  # an absolute path stays as it is
+    if configured:
+        path = root / Path(configured).expanduser()  # an absolute path stays as it is
     else:
         config_home = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
         path = Path(config_home) / "git" / "attributes"
