@@ -7,7 +7,9 @@ top of the branch and merges that commit into the user's branch; the branch foll
 is committed: at once for a clean update, else when the user commits it (`template_hook`).
 Because git does the merge, renames are followed, a file the user changed and the template
 deleted is a modify/delete conflict instead of a silent loss, every editor understands the
-conflicts, and `git merge --abort` undoes everything, refs included.
+conflicts, and `git merge --abort` undoes everything, refs included. The update's merge (only
+it) merges configuration files entry by entry and replays resolutions the user made before
+(`update_merge`).
 
 copier's own `update` cannot update projects rendered from a plain folder (how a wheel ships
 templates), exits 0 on conflicts and drops edits on renames; see issue 3 for the measurements.
@@ -161,9 +163,6 @@ def update_project(
         template_hook.settle(project.root)  # no merge in progress: a leftover is stale
     with tempfile.TemporaryDirectory(prefix="portkit-update-") as work:
         workdir = Path(work)
-        wiring = update_merge.prepare(
-            project.root, workdir, write=not request.dry_run, forget=request.forget_resolutions
-        )
         base = _with_sync_point(project.root, _find_base(project, ref, request.trust, workdir, say))
         say(f"Rendering {record.template} with your answers")
         target = _render(project, ref, request, workdir / "target")
@@ -179,13 +178,17 @@ def update_project(
             base_source=base.source,
             changes=changes,
         )
+        if not request.dry_run:
+            _refuse_overwriting_untracked(project.root, changes)  # before anything changes
+        wiring = update_merge.prepare(
+            project.root, workdir, write=not request.dry_run, forget=request.forget_resolutions
+        )
         if request.dry_run:
             return _reported(_preview(project.root, base, new_commit, result, wiring), wiring)
         if _is_up_to_date(base, new_commit):
             if base.source is not BaseSource.BRANCH or base.moved:  # keep it for next time
                 branch.move(project.root, new_commit)
             return _reported(_replace(result, outcome=Outcome.UP_TO_DATE), wiring)
-        _refuse_overwriting_untracked(project.root, changes)
         say(f"Merging the new render into {project.branch}")
         follow = _merge(project, base, new_commit, (request.commit, _message(result)), wiring)
         if follow:
