@@ -42,16 +42,17 @@ def main(argv: list[str]) -> int:
     files = {"base": Path(base), "ours": Path(ours), "theirs": Path(theirs)}
     marker_size = int(size) if size.isdigit() else 7
     try:
-        text, conflicts = merge(FORMATS[kind], _read(files), marker_size)
-        _note(Path(notes), path, CONFLICT if conflicts else MERGED, ", ".join(conflicts))
+        text, entries = merge(FORMATS[kind], _read(files), marker_size)
+        _note(Path(notes), path, CONFLICT if entries else MERGED, ", ".join(entries))
+        conflicted = bool(entries)
     except FormatError as error:
         _note(Path(notes), path, FALLBACK, str(error))
-        text, conflicts = _line_merge(files, marker_size)
+        text, conflicted = _line_merge(files, marker_size)
     except Exception as error:  # never fail the user's update over this driver: do git's merge
         _note(Path(notes), path, FALLBACK, f"could not be merged entry by entry ({error!r})")
-        text, conflicts = _line_merge(files, marker_size)
+        text, conflicted = _line_merge(files, marker_size)
     _write(files["ours"], text)
-    return 1 if conflicts else 0
+    return 1 if conflicted else 0
 
 
 def merge(fmt: Format, texts: dict[str, str], marker_size: int = 7) -> tuple[str, list[str]]:
@@ -98,9 +99,10 @@ def _read(files: dict[str, Path]) -> dict[str, str]:
     return texts
 
 
-def _line_merge(files: dict[str, Path], marker_size: int) -> tuple[str, list[str]]:
+def _line_merge(files: dict[str, Path], marker_size: int) -> tuple[str, bool]:
+    """What git would have done without this driver; True when it left conflicts."""
     text, count = _merge_file(files["ours"], files["base"], files["theirs"], marker_size)
-    return text, ["(lines)"] * count
+    return text, count > 0
 
 
 def _merge_file(ours: Path, base: Path, theirs: Path, marker_size: int) -> tuple[str, int]:

@@ -190,7 +190,7 @@ def update_project(
                 branch.move(project.root, new_commit)
             return _reported(_replace(result, outcome=Outcome.UP_TO_DATE), wiring)
         say(f"Merging the new render into {project.branch}")
-        follow = _merge(project, base, new_commit, (request.commit, _message(result)), wiring)
+        follow = _merge(project, base, new_commit, request.commit, _message(result), wiring)
         if follow:
             return _reported(_replace(result, outcome=Outcome.STAGED, follow=follow), wiring)
         commit = git.output(["rev-parse", "HEAD"], project.root)
@@ -505,7 +505,8 @@ def _merge(
     project: _Project,
     base: _Base,
     new_commit: str,
-    commit_message: tuple[bool, str],
+    commit: bool,
+    message: str,
     wiring: update_merge.Wiring,
 ) -> template_hook.Follow | None:
     """Merge the new render; None once committed, else when the template branch will follow.
@@ -515,24 +516,20 @@ def _merge(
     hook moves the branch when the user commits the merge (`template_hook`).
     """
     root = project.root
-    commit, message = commit_message
     tip = branch.resolve(root, branch.TEMPLATE_REF)
     options = [*_MERGE_CONFIG, *wiring.config]
     if base.related:
         merged = _git_merge(root, new_commit, commit, message, options)
     else:
         merged = _merge_with_base(root, base.synced, new_commit, commit, message, options)
-    merged = _with_code(merged, wiring.conclude(root, merged, commit, plumbing=not base.related))
+    merged = wiring.conclude(root, merged, commit, plumbing=not base.related)
     conflicts = _conflicts(root, merged)
     if merged.returncode == 0 and commit:
         branch.move(root, new_commit)
         return None
     follow = template_hook.install(root, new_commit, tip)
     if conflicts:
-        lines = [f"Warning: {w}" for w in wiring.warnings()] + [
-            f"Note: {n}" for n in wiring.notes()
-        ]
-        raise UpdateConflictError(root, conflicts, follow.later(), lines)
+        raise UpdateConflictError(root, conflicts, follow.later(), wiring.labelled())
     return follow
 
 
@@ -599,11 +596,6 @@ def _message(result: UpdateResult) -> str:
 
 def _replace(result: UpdateResult, **changes: Any) -> UpdateResult:
     return replace(result, **changes)
-
-
-def _with_code(done: Completed, code: int) -> Completed:
-    """DONE with another exit code (a merge rerere concluded)."""
-    return subprocess.CompletedProcess(done.args, code, done.stdout, done.stderr)
 
 
 def _reported(result: UpdateResult, wiring: update_merge.Wiring) -> UpdateResult:

@@ -26,6 +26,8 @@ from portkit.resolutions import Resolutions
 
 __all__ = ["ATTRIBUTES", "Wiring", "prepare"]
 
+Completed = subprocess.CompletedProcess[str]
+
 #: Which files get which driver (gitattributes patterns: with a slash, relative to the root).
 ATTRIBUTES = (
     ("pyproject.toml", "toml"),
@@ -46,10 +48,8 @@ class Wiring:
     forgotten: int | None = None  # --forget-resolutions: how many were deleted
     replayed: list[str] = field(default_factory=list)
 
-    def conclude(
-        self, root: Path, merged: subprocess.CompletedProcess[str], commit: bool, *, plumbing: bool
-    ) -> int:
-        """0 when rerere resolved every conflict (then committed unless COMMIT is False).
+    def conclude(self, root: Path, merged: Completed, commit: bool, *, plumbing: bool) -> Completed:
+        """The merge, succeeded when rerere resolved every conflict (committed unless not COMMIT).
 
         PLUMBING: the merge was `git merge-recursive`, which does not run rerere itself.
         """
@@ -59,11 +59,11 @@ class Wiring:
             output += again.stdout + again.stderr
         self.replayed = resolutions.replayed(output)
         if merged.returncode != 1 or not self.replayed or _unmerged(root):
-            return merged.returncode
+            return merged
         if commit:
             args = [*git.identity_config(root), "commit", "--quiet", "--no-edit", "--no-verify"]
-            return git.run(args, root, check=False).returncode
-        return 0
+            return git.run(args, root, check=False)
+        return subprocess.CompletedProcess(merged.args, 0, merged.stdout, merged.stderr)
 
     def notes(self) -> list[str]:
         """What the user should know about this merge, one line each."""
@@ -84,6 +84,12 @@ class Wiring:
                 + ". Review with `git show` (or `git diff --cached` before committing)."
             )
         return lines
+
+    def labelled(self) -> list[str]:
+        """Warnings, then notes, each line saying which it is (for a conflict's hint)."""
+        return [f"Warning: {line}" for line in self.warnings()] + [
+            f"Note: {line}" for line in self.notes()
+        ]
 
     def warnings(self) -> list[str]:
         """Problems that did not stop the update."""
