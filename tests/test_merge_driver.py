@@ -147,3 +147,21 @@ def test_driver_falls_back_to_gits_line_merge(tmp_path: Path) -> None:
     )
     assert (code, text) == (0, broken.replace("x = 1", "x = 2"))
     assert notes.startswith("pyproject.toml\tfallback\tyour side does not parse as TOML (")
+
+
+@pytest.mark.parametrize("template", ["model-api", "rag-chatbot", "ml-pipeline"])
+def test_built_in_templates_config_round_trips_exactly(template: str, tmp_path: Path) -> None:
+    """Else every update that touches them would fall back to a line merge."""
+    from portkit.catalog import Catalog
+    from portkit.models import NewRequest
+    from portkit.new import new_project
+
+    project = tmp_path / "p"
+    new_project(NewRequest(template, project, defaults=True, git=False), Catalog.from_environment())
+    files = [project / "pyproject.toml", project / ".pre-commit-config.yaml"]
+    files += sorted((project / ".github" / "workflows").glob("*.yml"))
+    assert len(files) >= 3
+    for path in files:
+        fmt = FORMATS["toml" if path.suffix == ".toml" else "yaml"]
+        text = path.read_text()
+        assert fmt.dump(fmt.parse(text), text) == text, path.name

@@ -119,12 +119,11 @@ class Yaml:
     name: str = "YAML"
 
     def parse(self, text: str) -> Any:
-        from ruamel.yaml import YAML
         from ruamel.yaml.comments import CommentedMap
         from ruamel.yaml.error import YAMLError
 
         try:
-            document = YAML(typ="rt").load(text)
+            document = _yaml_load(text)
         except YAMLError as error:
             raise FormatError(f"does not parse as YAML ({_first_line(error)})") from error
         if document is None:
@@ -156,13 +155,19 @@ _LAYOUTS = ((2, 2, 0), (2, 4, 2), (4, 4, 2), (4, 4, 0), (2, 3, 1), (4, 6, 4))
 @functools.lru_cache(maxsize=8)
 def _yaml_layout(text: str) -> tuple[int, int, int]:
     """The layout whose round trip of TEXT is exact; the first one when none is."""
-    from ruamel.yaml import YAML
-
-    document = YAML(typ="rt").load(text)
+    document = _yaml_load(text)
     for layout in _LAYOUTS:
         if _yaml_dump(document, layout, text) == text:
             return layout
     return _LAYOUTS[0]
+
+
+def _yaml_load(text: str) -> Any:
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True  # on loading: `"3.12"` stays double-quoted
+    return yaml.load(text)
 
 
 def _yaml_dump(document: Any, layout: tuple[int, int, int], original: str) -> str:
