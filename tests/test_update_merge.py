@@ -246,8 +246,8 @@ CONFLICTED = (
 def resolve_on_a_branch(source: Source, project: Path) -> None:
     """v1 -> v2 on a branch of its own (a pull request), conflicted, resolved and committed.
 
-    The branch is not merged into main (the pull request was left open, or squash-merged by
-    keeping main's text): the next update on main meets the same conflict again.
+    The branch is not merged into main (the pull request was closed, or left open while v3 came
+    out): the next update on main merges from the same base and meets the same conflict again.
     """
     commit_edits(project, {"README.md": MINE})
     source.release({"README.md": THEIRS_V2})

@@ -81,11 +81,15 @@ def prepare(root: Path, config: Mapping[str, str], *, write: bool) -> Resolution
 
 def forget(root: Path) -> int:
     """Delete every remembered resolution (the cache, damaged or not); return how many."""
-    cache, _ = _paths(root)
+    cache, pending = _paths(root)
     count = 0
     if cache.is_dir() and not cache.is_symlink():
         count = sum(1 for entry in cache.iterdir() if (entry / "postimage").is_file())
-    for path in (cache, cache.with_name(cache.name + _ASIDE)):
+    for path in (
+        cache,
+        cache.with_name(cache.name + _ASIDE),
+        pending.with_name(pending.name + _ASIDE),
+    ):
         _remove(path)
     return count
 
