@@ -164,21 +164,22 @@ class Merge:
         return dict(zip(keys, items, strict=True))
 
 
-def _all_mappings(*values: Any) -> bool:
-    present = [value for value in values if value is not MISSING]
+def _all_mappings(base: Any, ours: Any, theirs: Any) -> bool:
+    """Both sides are mappings (and the base, unless neither had the entry)."""
+    present = [value for value in (base, ours, theirs) if value is not MISSING]
     return (
-        len(present) >= 2
-        and values[1] is not MISSING
-        and values[2] is not MISSING
-        and all(isinstance(value, Mapping) for value in present)
+        ours is not MISSING
+        and theirs is not MISSING
+        and all(isinstance(v, Mapping) for v in present)
     )
 
 
-def _all_lists(*values: Any) -> bool:
-    if values[1] is MISSING or values[2] is MISSING:
-        return False
-    present = [value for value in values if value is not MISSING]
-    return all(isinstance(value, list) for value in present)
+def _all_lists(base: Any, ours: Any, theirs: Any) -> bool:
+    """Both sides are lists (and the base, unless neither had the entry)."""
+    present = [value for value in (base, ours, theirs) if value is not MISSING]
+    return (
+        ours is not MISSING and theirs is not MISSING and all(isinstance(v, list) for v in present)
+    )
 
 
 def _item_label(key: Hashable) -> str:
