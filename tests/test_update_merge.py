@@ -386,3 +386,23 @@ def test_users_global_attributes_keep_working(
     result = update(source, project)  # a conflict without the user's union merge
     assert result.outcome is Outcome.MERGED
     assert (project / "keep.txt").read_text() == "keep\nmine\ntheirs\n"
+
+
+def test_a_portkit_folder_in_the_project_never_runs_as_the_driver(
+    source: Source, project: Path
+) -> None:
+    """Git runs merge drivers in the project's folder; its files are not portkit's code."""
+    trap = "from pathlib import Path\nPath('TRAPPED').write_text('ran')\n"
+    commit_edits(
+        project,
+        {
+            "portkit/__init__.py": trap,
+            "portkit/merge_driver.py": trap,
+            "pyproject.toml": edited(PYPROJECT, ADD_HTTPX),
+        },
+    )
+    source.release({"pyproject.toml": edited(PYPROJECT, BUMP)})
+    result = update(source, project)
+    assert result.outcome is Outcome.MERGED
+    assert "pyproject.toml: merged entry by entry, both sides' changes kept." in result.notes
+    assert not (project / "TRAPPED").exists()

@@ -38,6 +38,14 @@ ATTRIBUTES = (
 )
 
 
+#: `python -m portkit.merge_driver`, except that git runs drivers in the project's folder, which
+#: `-m` would put first on sys.path: a `portkit/` folder in a project must not run in its place.
+_DRIVER = (
+    "import sys; del sys.path[0]; "
+    "from portkit.merge_driver import main; sys.exit(main(sys.argv[1:]))"
+)
+
+
 @dataclass
 class Wiring:
     """The update's merge options, and what happened in the merge, for the report."""
@@ -114,7 +122,7 @@ def prepare(root: Path, folder: Path, *, write: bool, forget: bool = False) -> W
     attributes.write_text("".join(lines) + users, encoding="utf-8")
     config = ["-c", f"core.attributesFile={attributes}"]
     for kind in ("toml", "yaml"):
-        command = [sys.executable, "-m", "portkit.merge_driver", kind]
+        command = [sys.executable, "-c", _DRIVER, kind]
         driver = shlex.join(command) + " %O %A %B %L %P " + shlex.quote(str(notes))
         config += ["-c", f"merge.portkit-{kind}.name=portkit {kind} merge"]
         config += ["-c", f"merge.portkit-{kind}.driver={driver}"]
