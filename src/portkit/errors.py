@@ -168,11 +168,19 @@ class UpdateConflictError(PortkitError):
 
     exit_code = EXIT_CONFLICTS
 
-    def __init__(self, project: Path, conflicts: Sequence[str], after_commit: str) -> None:
+    def __init__(
+        self,
+        project: Path,
+        conflicts: Sequence[str],
+        after_commit: str,
+        notes: Sequence[str] = (),  # lines starting "Note:" or "Warning:"
+    ) -> None:
         super().__init__(
             f"The update left {len(conflicts)} conflicted file(s): " + ", ".join(conflicts),
             f"Resolve them, then `git add <files>` and `git commit`; {after_commit}. "
-            "Or `git merge --abort` to return exactly to where you were.",
+            "Or `git merge --abort` to return exactly to where you were."
+            + "".join(f"\n{note}" for note in notes),
         )
         self.project = project
         self.conflicts = list(conflicts)
+        self.notes = list(notes)

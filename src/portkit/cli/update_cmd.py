@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,13 +53,19 @@ def command(
     json_output: bool = typer.Option(
         False, "--json", help="With --check: print the versions and changed files as JSON."
     ),
+    forget_resolutions: bool = typer.Option(
+        False,
+        "--forget-resolutions",
+        help="Forget how you resolved earlier update conflicts (git rerere), then update.",
+    ),
 ) -> None:
     """Bring template improvements into this project with a git merge, keeping your edits."""
     if check or json_output:
-        _check(path, to, trust, json_output, check, data or no_commit or dry_run)
+        others = data or no_commit or dry_run or forget_resolutions
+        _check(path, to, trust, json_output, check, others)
         return
     request = _request(path, to, data, defaults, trust, commit=not no_commit, dry_run=dry_run)
-    _run(request)
+    _run(replace(request, forget_resolutions=forget_resolutions))
 
 
 @handle_errors
@@ -115,7 +122,11 @@ def _run(request: UpdateRequest) -> None:
 
     with status() as progress:
         result = update_project(request, Catalog.from_environment(), progress)
+    for warning in result.warnings:
+        typer.echo(f"Warning: {warning}", err=True)
     _report(result)
+    for note in result.notes:
+        typer.echo(f"Note: {note}")
 
 
 def _report(result: UpdateResult) -> None:
