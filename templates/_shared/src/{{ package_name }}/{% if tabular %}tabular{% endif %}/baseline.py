@@ -30,4 +30,6 @@ def baseline_estimator(task: str) -> Any:
 
 def baseline_metrics(metrics: dict[str, float]) -> dict[str, float]:
     """METRICS renamed ``baseline_<name>``, without the spreads (``*_std``) nobody compares."""
-    return {f"{PREFIX}{name}": value for name, value in metrics.items() if not name.endswith("_std")}
+    return {
+        f"{PREFIX}{name}": value for name, value in metrics.items() if not name.endswith("_std")
+    }

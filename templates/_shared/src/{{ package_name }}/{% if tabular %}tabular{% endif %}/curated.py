@@ -20,7 +20,9 @@ import numpy as np
 SEED_PARAMS = ("random_state",)
 
 
-def changed_params(estimator: Any, prefix: str = "", *, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+def changed_params(
+    estimator: Any, prefix: str = "", *, skip: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """``{prefix + name: value}`` for every parameter of ESTIMATOR set away from its default.
 
     Names in SKIP (e.g. :data:`SEED_PARAMS`) are left out at every depth.

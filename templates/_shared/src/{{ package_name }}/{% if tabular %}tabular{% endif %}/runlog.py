@@ -31,7 +31,9 @@ SUMMARY_FILE = "data_summary.json"
 FIGURES = "figures"
 
 
-def record_tags(task: str, curated: Iterable[str], logged: Mapping[str, Any], data: str) -> dict[str, str]:
+def record_tags(
+    task: str, curated: Iterable[str], logged: Mapping[str, Any], data: str
+) -> dict[str, str]:
     """The baseline, curated-parameters and data tags of a run whose params are LOGGED.
 
     Every curated key must be a logged param (the write-up looks them up): a key that is not
