@@ -133,9 +133,7 @@ def decide(
                 f"({best:.4f}) by at least {gates.min_improvement:g}"
             )
     baseline = metrics.get(f"baseline_{primary}")
-    return Decision(
-        checks, primary, value, champion, beats, reasons, baseline, gates.beat_baseline
-    )
+    return Decision(checks, primary, value, champion, beats, reasons, baseline, gates.beat_baseline)
 
 
 def _fmt(value: float | None) -> str:
