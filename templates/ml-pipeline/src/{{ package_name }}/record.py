@@ -8,7 +8,8 @@
 - ``portkit.baseline``, ``portkit.data`` and ``portkit.params``: the curated parameters (data,
   target, split, seed, model type, the features settings changed in params.yaml, and the
   model's parameters set away from scikit-learn's defaults, logged as ``model__<name>``);
-- the artifacts ``figures/*.png`` (from evaluate) and ``data_summary.json`` (from ingest).
+- the artifacts ``figures/*.png`` and ``per_class_report.json`` (from evaluate) and
+  ``data_summary.json`` (from ingest).
 
 Cached stages count: their outputs are this run's too, so a run that re-trained only still
 carries the data summary, and one that only re-gated still carries the figures.
@@ -30,6 +31,7 @@ MODEL_PARAMS = "artifacts/model_params.json"
 FIGURES = "artifacts/figures"
 GATE = "artifacts/gate.json"
 REGISTRATION = "artifacts/registration.json"
+PER_CLASS = "artifacts/per_class.json"
 
 
 def stage_metrics(statuses: Mapping[str, str], seconds: Mapping[str, float]) -> dict[str, float]:
@@ -119,3 +121,6 @@ def log_record(
     figures = root / FIGURES
     if statuses.get("evaluate") in DONE and figures.is_dir():
         client.log_artifacts(run_id, str(figures), runlog.FIGURES)
+        per_class = _read(root / PER_CLASS)
+        if per_class:  # classification: the same name as model-api's
+            client.log_dict(run_id, per_class, runlog.PER_CLASS_FILE)

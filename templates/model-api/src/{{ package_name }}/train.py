@@ -173,7 +173,7 @@ def _log_record(
     if task == "classification":
         predicted = estimator.predict(parts.x_test)
         report = per_class_report(parts.y_test, predicted, [str(c) for c in estimator.classes_])
-        client.log_dict(run_id, report, "per_class_report.json")
+        client.log_dict(run_id, report, runlog.PER_CLASS_FILE)
 
 
 def _changed(estimator: Any) -> dict[str, Any]:

@@ -4,7 +4,8 @@ their checks, the figures and the data summary (the contract both templates foll
 Tags (strings): ``portkit.baseline`` (what the baseline is), ``portkit.params`` (a JSON list of
 the logged param keys worth showing), ``portkit.outcome`` with ``portkit.outcome_reason`` (what
 happened to the model, in one sentence) and ``portkit.data`` (the data's display name).
-Artifacts: ``figures/*.png`` and ``data_summary.json``.
+Artifacts: ``figures/*.png``, ``data_summary.json`` and, for classification,
+``per_class_report.json``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ CACHED_STAGES_TAG = "portkit.cached_stages"
 #: threshold; not_registered: passed but registration was skipped; eval: an evaluation run.
 OUTCOMES = ("champion", "kept", "gate_failed", "not_registered", "eval")
 SUMMARY_FILE = "data_summary.json"
+#: Precision, recall, F1 and support per class on the test split (classification only).
+PER_CLASS_FILE = "per_class_report.json"
 FIGURES = "figures"
 
 
