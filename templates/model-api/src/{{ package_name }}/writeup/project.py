@@ -43,7 +43,7 @@ def performance(ctx: Context) -> Performance:
     ]
     said = None
     if isinstance(ratio, (int, float)):
-        said = f"**{ratio:.1f}×** the requests/s of `mlflow models serve` ({what})"
+        said = f"**{ratio:.1f}x** the requests/s of `mlflow models serve` ({what})"
         lines += ["", f"Headline: this API serves {said}."]
     lines += ["", table(cells)]
     for figure in figures:
