@@ -113,7 +113,7 @@ def draw_latency(ctx: Context, cells: list[dict[str, Any]]) -> Figure | None:
         axes,
         f"Latency per request, {level or chosen[0]['concurrency']} concurrent connection(s), 1 row",
         "latency (ms, log scale)",
-        "requests",
+        "requests (sampled)",
     )
     axes.legend(loc="best")
     charts.save(figure, ctx.img / LATENCY)
