@@ -58,14 +58,20 @@ def grouped_bars(
 
 
 def horizontal_bars(
-    path: Path, *, names: Sequence[str], values: Sequence[float], title: str, xlabel: str
+    path: Path,
+    *,
+    names: Sequence[str],
+    values: Sequence[float],
+    title: str,
+    xlabel: str,
+    ylabel: str,
 ) -> None:
     """One horizontal bar per name, labelled with its value."""
     figure, axes = new_axes(7, 0.45 * len(names) + 1.5)
     bars = axes.barh(list(names), list(values), color=COLOURS["ours"])
     axes.bar_label(bars, labels=[f"{value:.3g}" for value in values], padding=3)
     axes.invert_yaxis()
-    decorate(axes, title, xlabel, "")
+    decorate(axes, title, xlabel, ylabel)
     axes.margins(x=0.15)
     save(figure, path)
 

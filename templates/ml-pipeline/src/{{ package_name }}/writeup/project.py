@@ -32,6 +32,7 @@ def performance(ctx: Context) -> Performance:
             values=list(stages.values()),
             title=f"Stage timings of run {ctx.best.name}",
             xlabel="wall-clock time (s)",
+            ylabel="pipeline stage",
         )
         figure = Figure(TIMINGS, "Seconds per pipeline stage in the best run (0 when cached)")
         ctx.figures.append(figure)

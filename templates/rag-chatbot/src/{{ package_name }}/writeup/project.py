@@ -120,6 +120,7 @@ def draw_latency(ctx: Context) -> tuple[Figure, str] | None:
         values=[p50, p95],
         title="Retrieval latency per question",
         xlabel="latency (ms)",
+        ylabel="percentile over the questions",
     )
     return (
         Figure(LATENCY, "Retrieval latency per question in the eval run"),
