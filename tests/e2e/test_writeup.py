@@ -33,7 +33,13 @@ RUNS = {
         {"journey.png", "stage_timings.png"},
     ),
     "rag-chatbot": (
-        ["make ingest", "make eval", "{py} -m {pkg} eval -k 2"],
+        [
+            "make ingest",
+            "make eval",
+            "sed -i 's/^chunk_size = [0-9]*/chunk_size = 400/' rag.toml",
+            "{py} -m {pkg} ingest --full",
+            "make eval",
+        ],
         [],
         {"journey.png", "retrieval_quality.png"},
     ),
