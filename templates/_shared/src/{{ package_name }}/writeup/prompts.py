@@ -122,10 +122,19 @@ def learned(ctx: Context, rows: list[Step]) -> str:
 
 
 def next_steps(ctx: Context) -> str:
-    """What another week would buy, from the performance numbers when there are some."""
+    """What another week would buy: from the performance numbers, else the data's weak spot."""
     fact = ctx.performance.fact if ctx.performance else None
+    summary = ctx.summary
+    if not fact and summary is not None and summary.class_balance:
+        label, count = min(summary.class_balance.items(), key=lambda item: item[1])
+        fact = f"the rarest class, {label}, has only {count} of {summary.rows} rows"
+    if not fact and summary is not None and summary.missing:
+        fact = f"{len(summary.missing)} column(s) of {summary.source or 'your data'} have gaps"
     if fact:
         return f"{fact}. What would you do with another week: data, model, serving, monitoring?"
+    metric, value = ctx.metric, ctx.best.score()
+    if metric and value is not None:
+        return f"`{metric}` stands at {fmt(value)}. What would move it most with another week?"
     return "what would you do with another week: more data, another model, serving, monitoring?"
 
 
