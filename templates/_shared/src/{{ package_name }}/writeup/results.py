@@ -97,7 +97,8 @@ def markdown(ctx: Context) -> str:
         f"Best of {len(ctx.runs)} run(s), {why(ctx)}: `{best.name}` (run `{best.run_id[:8]}`, "
         f"commit `{sha}`{': ' + message if message else ''}).",
         "",
-        f"- **Data**: {best.data or 'not recorded (the run predates the `portkit.data` tag)'}",
+        f"- **Data**: {best.data or 'not recorded (the run predates the `portkit.data` tag)'}"
+        + (f" ({ctx.summary.describe()})" if ctx.summary else ""),
         f"- **Baseline**: {best.tags.get('portkit.baseline') or 'not recorded for this run'}",
     ]
     sentence = headline(best)
