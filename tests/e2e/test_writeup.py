@@ -137,7 +137,8 @@ def check_results(text: str, runs: list[StoredRun]) -> StoredRun:
     params = table(results, "parameter")
     assert set(params) == set(curated)
     for key in curated:
-        assert params[key][0] == best.params[key][:77] or params[key][0].endswith("..."), key
+        value = best.params[key]
+        assert params[key][0] == (value if len(value) <= 80 else value[:77] + "..."), key
     return best
 
 
