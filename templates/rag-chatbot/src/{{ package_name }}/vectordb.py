@@ -121,7 +121,7 @@ class QdrantRetriever:
 
     @property
     def encoder(self) -> Encoder:
-        """The embedding model, loaded on first use (importing torch takes seconds)."""
+        """The embedding model (the dense retriever's numpy encoder), loaded on first use."""
         if self._encoder is None:
             self._encoder = load_encoder(self._model)
         return self._encoder
@@ -142,10 +142,7 @@ class QdrantRetriever:
     def _embed(self, texts: list[str]) -> Any:
         import numpy as np
 
-        vectors = self.encoder.encode(
-            texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True
-        )
-        return np.asarray(vectors, dtype="float32")
+        return np.asarray(self.encoder.encode(texts, batch_size=32), dtype="float32")
 
     def count(self) -> int:
         """Points in the collection; IndexMissingError when the collection does not exist."""
