@@ -3,7 +3,8 @@
 For corpora that outgrow one machine: chunk embeddings (from the dense encoder,
 `[retrieval] dense_model`) live in a Qdrant collection (`[retrieval] qdrant_collection`) on the
 server at `QDRANT_URL` (default http://127.0.0.1:6333), with `QDRANT_API_KEY` if it wants one.
-Install it with `pip install -e ".[qdrant,dense]"` and set `retriever = "qdrant"` in rag.toml.
+Install it with `pip install -e ".[qdrant]"` plus the dense encoder (`make dense`) and set
+`retriever = "qdrant"` in rag.toml.
 
 Each chunk is one point: a stable id derived from the chunk id, its embedding, and the chunk's
 fields (source, title, section, position, page, text) as payload, plus a hash of the model name
@@ -56,7 +57,8 @@ def _qdrant() -> Any:
     except ImportError:
         raise QdrantUnavailableError(
             'The qdrant retriever needs qdrant-client: install the qdrant extra (pip install -e ".'
-            '[qdrant,dense]"), or set [retrieval] retriever = "bm25" in rag.toml.'
+            '[qdrant]") and the dense encoder (make dense), or set [retrieval] retriever = "bm25" '
+            "in rag.toml."
         ) from None
     return qdrant_client
 
