@@ -72,6 +72,7 @@ def resolve_model(model: str) -> Path:
 
 def load_encoder(model: str) -> Encoder:
     """The numpy encoder for MODEL; a clear one-line error when it cannot be loaded."""
+    folder = resolve_model(model)
     try:
         importlib.import_module("tokenizers")
         importlib.import_module("safetensors.numpy")
@@ -79,7 +80,6 @@ def load_encoder(model: str) -> Encoder:
         raise DenseUnavailableError(
             f"The dense retriever needs the dense extra: {INSTALL}; {BM25_INSTEAD}."
         ) from None
-    folder = resolve_model(model)
     missing = [name for name in MODEL_FILES if not (folder / name).is_file()]
     if missing:
         raise DenseUnavailableError(
