@@ -15,7 +15,7 @@ import hashlib
 import importlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -108,15 +108,15 @@ def _load(folder: Path) -> Encoder:
         ) from None
 
 
-def one_blas_thread(environ: dict[str, str] | None = None) -> bool:
+def one_blas_thread(environ: Mapping[str, str] | None = None) -> bool:
     """Run numpy's BLAS on one thread unless the environment sets a thread count; True if set.
 
     BLAS threads spin while they wait: when concurrent requests, a re-index or other programs
     share a small machine they slow everything down. Measured on a busy 2-core machine: the
     sample corpus (42 chunks) embedded in 6-7 s on one thread, 43-68 s on two.
     """
-    environ = os.environ if environ is None else environ
-    if any(environ.get(name) for name in THREAD_SETTINGS):
+    settings = os.environ if environ is None else environ
+    if any(settings.get(name) for name in THREAD_SETTINGS):
         return False
     from threadpoolctl import threadpool_limits
 

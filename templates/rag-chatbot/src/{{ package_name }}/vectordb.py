@@ -214,7 +214,8 @@ class QdrantRetriever:
                 "store vectors", self._client.upsert, self.collection, points=points, wait=True
             )
         for start in range(0, len(gone), BATCH):
-            selector = models.PointIdsList(points=gone[start : start + BATCH])
+            ids: list[int | str | uuid.UUID] = list(gone[start : start + BATCH])
+            selector = models.PointIdsList(points=ids)
             self._call(
                 "delete old chunks",
                 self._client.delete,
