@@ -7,25 +7,43 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from .config import Settings, load_settings
+from .conversation import HistoryError, Message, check_history
 from .engine import ChatEngine, Event, QuestionError, check_question
 from .ingest import read_manifest
 from .llm import LLMError
 
 
+class HistoryMessage(BaseModel):
+    """One earlier message of the conversation, as the client keeps it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["user", "assistant"]
+    content: StrictStr
+
+
 class ChatRequest(BaseModel):
-    """A question; `k` overrides how many chunks are retrieved."""
+    """A question; `history` is the conversation so far (oldest first; the API keeps no state);
+    `k` overrides how many chunks are retrieved."""
 
     question: str = Field(description="The question, 1 to max_question_chars characters")
+    history: list[HistoryMessage] = Field(
+        default_factory=list, description="Earlier messages, oldest first ([conversation])"
+    )
     k: int | None = Field(default=None, ge=1, le=50)
     backend: str | None = Field(default=None, pattern="^(extractive|openai)$")
+
+    def messages(self) -> list[Message]:
+        """The history as the engine takes it."""
+        return [Message(m.role, m.content) for m in self.history]
 
 
 def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -65,11 +83,14 @@ def create_app(settings: Settings | None = None, engine: ChatEngine | None = Non
     app.add_exception_handler(RequestValidationError, _validation_error)
     page = resources.files(__package__).joinpath("static/index.html").read_text(encoding="utf-8")
 
-    def check(request: ChatRequest) -> str:
-        """The question, checked as `ask` and `chat` check it (422 before any answer starts)."""
+    def check(request: ChatRequest) -> tuple[str, list[Message]]:
+        """The question and history, checked as `ask` and `chat` check them (422 before any
+        answer starts)."""
         try:
-            return check_question(request.question, limit)
-        except QuestionError as exc:
+            history = request.messages()
+            check_history(history, settings.conversation)
+            return check_question(request.question, limit), history
+        except (QuestionError, HistoryError) as exc:
             raise HTTPException(422, str(exc)) from None
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -87,19 +108,19 @@ def create_app(settings: Settings | None = None, engine: ChatEngine | None = Non
 
     @app.post("/chat")
     def chat(request: ChatRequest) -> dict[str, Any]:
-        question = check(request)
+        question, history = check(request)
         try:
-            answer = engine.ask(question, request.k, request.backend)
+            answer = engine.ask(question, request.k, request.backend, history)
         except LLMError as exc:
             raise HTTPException(502, str(exc)) from None
         return answer.to_dict()
 
     @app.post("/chat/stream")
     def chat_stream(request: ChatRequest) -> StreamingResponse:
-        question = check(request)
+        question, history = check(request)
 
         def events() -> Iterator[str]:
-            for event in engine.stream(question, request.k, request.backend):
+            for event in engine.stream(question, request.k, request.backend, history):
                 yield _sse(event)
 
         return StreamingResponse(

@@ -140,11 +140,19 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+NEW_CONVERSATION = "/new"
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
+    from .conversation import Message
     from .engine import ChatEngine, QuestionError
 
     engine = ChatEngine.load(_settings(args), trace=args.trace or None)
-    print(f"{len(engine.chunks)} chunks loaded. Ask a question (empty line or Ctrl-D to quit).")
+    print(
+        f"{len(engine.chunks)} chunks loaded. Ask a question; follow-ups may refer to earlier "
+        f"ones. {NEW_CONVERSATION} starts over; an empty line or Ctrl-D quits."
+    )
+    history: list[Message] = []
     while True:
         try:
             question = input("> ").strip()
@@ -153,14 +161,26 @@ def cmd_chat(args: argparse.Namespace) -> int:
             return 0
         if not question:
             return 0
+        if question == NEW_CONVERSATION:
+            history.clear()
+            print("(new conversation)")
+            continue
         try:
-            _chat_turn(engine, question, args)
+            answer = _chat_turn(engine, question, args, history)
         except QuestionError as exc:
             print(f"error: {exc}", file=sys.stderr)
+            continue
+        if answer is not None and not answer.error:
+            history += [Message("user", question), Message("assistant", answer.text)]
+            # Only what the next turn can use is kept ([conversation] in rag.toml).
+            keep = engine.settings.conversation.history_messages
+            history[:] = history[max(0, len(history) - keep) :] if keep else []
 
 
-def _chat_turn(engine: Any, question: str, args: argparse.Namespace) -> None:
-    for event in engine.stream(question, args.k, args.backend):
+def _chat_turn(engine: Any, question: str, args: argparse.Namespace, history: list[Any]) -> Any:
+    """Print one streamed answer; return it (None if the stream ended without one)."""
+    answer = None
+    for event in engine.stream(question, args.k, args.backend, history):
         if event.kind == "token":
             print(event.data, end="", flush=True)
         elif event.kind in ("notice", "error"):
@@ -168,7 +188,9 @@ def _chat_turn(engine: Any, question: str, args: argparse.Namespace) -> None:
             print(f"\n{label}: {event.data}", file=sys.stderr)
         elif event.kind == "done":
             print()
-            _print_answer_sources(event.data)
+            answer = event.data
+            _print_answer_sources(answer)
+    return answer
 
 
 def _print_answer_sources(answer: Any) -> None:

@@ -60,9 +60,24 @@ class GenerationSettings:
     max_tokens: int = 512
     temperature: float = 0.1
     max_question_chars: int = 2000
+    # Follow-ups with the openai backend: one short extra call rewrites the question standalone.
+    condense: bool = True
+    condense_prompt: Path = Path("prompts/condense.txt")
+    condense_timeout: float = 5.0
     base_url: str = "http://127.0.0.1:11434/v1"
     model: str = "llama3.2"
     api_key: str = ""
+
+
+@dataclass(frozen=True)
+class ConversationSettings:
+    """How much of a conversation's history is used, and how follow-ups are retrieved."""
+
+    history_messages: int = 6
+    history_chars: int = 4000
+    max_message_chars: int = 8000
+    max_history: int = 200
+    followup_weight: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -88,6 +103,7 @@ class Settings:
     ingest: IngestSettings = field(default_factory=IngestSettings)
     retrieval: RetrievalSettings = field(default_factory=RetrievalSettings)
     generation: GenerationSettings = field(default_factory=GenerationSettings)
+    conversation: ConversationSettings = field(default_factory=ConversationSettings)
     eval: EvalSettings = field(default_factory=EvalSettings)
     tracking: TrackingSettings = field(default_factory=TrackingSettings)
 
@@ -132,6 +148,7 @@ def load_settings(path: Path | None = None) -> Settings:
         ingest=_section(IngestSettings, data, "ingest", root),
         retrieval=_section(RetrievalSettings, data, "retrieval", root),
         generation=_section(GenerationSettings, data, "generation", root),
+        conversation=_section(ConversationSettings, data, "conversation", root),
         eval=_section(EvalSettings, data, "eval", root),
         tracking=_section(TrackingSettings, data, "tracking", root),
     )
@@ -228,3 +245,16 @@ def _validate(settings: Settings) -> None:
             raise ConfigError("[retrieval] qdrant_timeout must be more than 0 seconds")
     if settings.retrieval.top_k < 1 or settings.eval.k < 1:
         raise ConfigError("top_k and k must be at least 1")
+    _validate_conversation(settings.conversation)
+
+
+def _validate_conversation(conv: ConversationSettings) -> None:
+    if conv.history_messages < 0 or conv.history_chars < 0:
+        raise ConfigError("[conversation] history_messages and history_chars must be at least 0")
+    if conv.max_message_chars < 1 or conv.max_history < conv.history_messages:
+        raise ConfigError(
+            "[conversation] max_message_chars must be at least 1 and max_history at least "
+            "history_messages"
+        )
+    if not 0 <= conv.followup_weight <= 1:
+        raise ConfigError("[conversation] followup_weight must be between 0 and 1")
