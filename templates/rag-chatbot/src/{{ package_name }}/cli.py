@@ -205,6 +205,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     from . import evaluate as ev
     from .engine import ChatEngine
+    from .retrieval import PlainBM25Retriever
 
     settings = _settings(args).with_questions(args.questions)
     questions = ev.load_questions(settings.eval.questions)
@@ -212,14 +213,17 @@ def cmd_eval(args: argparse.Namespace) -> int:
     # The git state before this command writes anything (its report must not make it "dirty").
     tags = {} if args.no_mlflow else _git_tags(settings.root)
     source = ev.provenance(engine, settings.eval.questions)
-    missing = ev.unanswerable(questions, engine)
+    missing = ev.missing_sources(questions, engine)
     tags["eval.unanswerable_questions"] = str(len(missing))
-    warning = ev.coverage_warning(missing, len(questions), source["docs"])
+    answerable = sum(q.answerable for q in questions)
+    warning = ev.coverage_warning(missing, answerable, source["docs"])
     if warning:
         print(f"warning: {warning}", file=sys.stderr)
         tags["eval.warning"] = warning[:5000]
-    result = ev.evaluate(engine, questions, args.k or settings.eval.k)
+    baseline = PlainBM25Retriever(engine.chunks)
+    result = ev.evaluate(engine, questions, args.k or settings.eval.k, baseline=baseline)
     result.params.update(source)
+    _calibrate(settings, engine, result)
     report = ev.write_report(result, settings.root / Path(args.out))
     print(ev.format_table(result))
     print(f"Wrote {report}")
@@ -227,6 +231,25 @@ def cmd_eval(args: argparse.Namespace) -> int:
         run_id = ev.log_to_mlflow(result, report, tags)
         print(f"Logged MLflow run {run_id} (see it with `make mlflow-ui`).")
     return 0
+
+
+def _calibrate(settings: Any, engine: Any, result: Any) -> None:
+    """Compute and store the no-answer threshold; say what happened in one line."""
+    from .calibration import NoThresholdError, calibrate
+
+    try:
+        calibration = calibrate(settings, engine.retriever.name, result.top_scores)
+    except NoThresholdError as exc:
+        print(str(exc), file=sys.stderr)
+        return
+    result.metrics["no_answer_threshold"] = calibration.threshold
+    result.metrics["no_answer_balanced_accuracy"] = calibration.balanced_accuracy
+    print(
+        f"No-answer threshold {calibration.threshold:.3f} (top score below it: the answerer "
+        f"says the documents do not answer), balanced accuracy "
+        f"{calibration.balanced_accuracy:.2f} on {calibration.answerable} answerable and "
+        f"{calibration.unanswerable} unanswerable questions; stored in {settings.ingest.index}."
+    )
 
 
 def _git_tags(root: Any) -> dict[str, str]:
