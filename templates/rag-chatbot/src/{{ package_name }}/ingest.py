@@ -90,7 +90,8 @@ def ingest(settings: Settings, full: bool = False) -> IngestReport:
         raise EmptyCorpusError(f"The documents folder {docs} does not exist.")
     files = list_files(docs)
     if not files:
-        raise EmptyCorpusError(f"The documents folder {docs} is empty: add md, txt, html or pdf.")
+        kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
+        raise EmptyCorpusError(f"The documents folder {docs} has no documents: add {kinds} files.")
 
     recover(settings.ingest.index)
     previous = _previous_state(settings, full)
