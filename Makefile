@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 UV     := $(shell command -v uv 2>/dev/null)
 
-.PHONY: help setup demo test test-fast lint bench bench-cli bench-update bench-green clean
+.PHONY: help setup demo test test-fast lint bench bench-cli bench-update bench-check bench-green bench-retrieval clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
@@ -45,7 +45,7 @@ lint: setup  ## ruff and mypy
 RUNS ?=
 RUNS_OPTION := $(if $(RUNS),--runs $(RUNS))
 
-bench: bench-cli bench-update bench-green  ## Run every benchmark (see benchmarks/README.md)
+bench: bench-cli bench-update bench-check bench-green bench-retrieval  ## Run every benchmark (see benchmarks/README.md)
 
 bench-cli: setup  ## portkit --help and portkit new against their floors
 	$(BIN)/python benchmarks/bench_cli.py $(RUNS_OPTION)
@@ -53,8 +53,14 @@ bench-cli: setup  ## portkit --help and portkit new against their floors
 bench-update: setup  ## portkit update against copier update, same change
 	$(BIN)/python benchmarks/bench_update.py $(RUNS_OPTION)
 
+bench-check: setup  ## portkit update --check on up-to-date projects (target: under a second)
+	$(BIN)/python benchmarks/bench_check.py $(RUNS_OPTION)
+
 bench-green: setup  ## Time-to-green of each built-in template (minutes)
 	$(BIN)/python benchmarks/bench_time_to_green.py $(RUNS_OPTION)
+
+bench-retrieval: setup  ## rag-chatbot's default retriever against plain bm25s on real docs
+	$(BIN)/python benchmarks/bench_retrieval.py $(RUNS_OPTION)
 
 clean:  ## Remove the venv and caches
 	rm -rf $(VENV) build dist demo .pytest_cache .mypy_cache .ruff_cache

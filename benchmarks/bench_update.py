@@ -50,6 +50,11 @@ TEMPLATE_V2: dict[str, str | None] = {
     "old.txt": None,
 }
 USER_EDIT = {"src/app.py": "NAME = 'Demo'\n\n\ndef main() -> None:\n    print(NAME, 'edited')\n"}
+# `--pyproject`: both sides edit adjacent lines of one dependency array, so portkit's merge
+# driver runs (a line merge, copier's included, conflicts there).
+PYPROJECT = '[project]\nname = "demo"\ndependencies = [\n    "fastapi>=0.110",\n    "uvicorn",\n]\n'
+PYPROJECT_V2 = {"pyproject.toml": PYPROJECT.replace("0.110", "0.115")}
+PYPROJECT_EDIT = {"pyproject.toml": PYPROJECT.replace('0",\n', '0",\n    "httpx",\n')}
 
 
 @dataclass
@@ -105,20 +110,22 @@ def isolated_env(home: Path) -> dict[str, str]:
     }
 
 
-def make_template(root: Path, env: dict[str, str]) -> Path:
-    write(root, dict(TEMPLATE_V1))
+def make_template(root: Path, env: dict[str, str], pyproject: bool) -> Path:
+    write(root, {**TEMPLATE_V1, **({"pyproject.toml": PYPROJECT} if pyproject else {})})
     git(root, env, "init", "--quiet")
     git(root, env, "add", "--all")
     git(root, env, "commit", "--quiet", "-m", "v1")
     git(root, env, "tag", "v1")
-    write(root, TEMPLATE_V2)
+    write(root, {**TEMPLATE_V2, **(PYPROJECT_V2 if pyproject else {})})
     git(root, env, "add", "--all")
     git(root, env, "commit", "--quiet", "-m", "v2")
     git(root, env, "tag", "v2")
     return root
 
 
-def make_projects(work: Path, template: Path, env: dict[str, str]) -> tuple[Path, Path]:
+def make_projects(
+    work: Path, template: Path, env: dict[str, str], pyproject: bool
+) -> tuple[Path, Path]:
     """The same v1 project with the same committed edit, made by each tool."""
     run([*PORTKIT, "new", str(template), "pk", "--vcs-ref", "v1", "--defaults"], work, env)
     portkit_project = work / "pk"
@@ -132,7 +139,7 @@ def make_projects(work: Path, template: Path, env: dict[str, str]) -> tuple[Path
     git(copier_project, env, "add", "--all")
     git(copier_project, env, "commit", "--quiet", "-m", "copier copy v1")
     for project in (portkit_project, copier_project):
-        write(project, dict(USER_EDIT))
+        write(project, {**USER_EDIT, **(PYPROJECT_EDIT if pyproject else {})})
         git(project, env, "commit", "--quiet", "-am", "my edit")
     return portkit_project, copier_project
 
@@ -160,12 +167,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="timed pairs (default 7)")
     parser.add_argument("--warmup", type=int, default=1, help="untimed pairs first (default 1)")
+    parser.add_argument(
+        "--pyproject", action="store_true", help="also edit pyproject.toml on both sides"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-update-") as tmp:
         work = Path(tmp)
         env = isolated_env(work / "home")
-        template = make_template(work / "template", env)
-        portkit_project, copier_project = make_projects(work, template, env)
+        template = make_template(work / "template", env, args.pyproject)
+        portkit_project, copier_project = make_projects(work, template, env, args.pyproject)
         portkit_update = Series("`portkit update` v1 -> v2")
         copier_update = Series("`copier update --defaults` v1 -> v2")
         noop = Series("`portkit update`, already up to date")
@@ -194,6 +204,9 @@ def main() -> None:
         for project in (work / "pk-run", work / "cp-run", updated):  # both really applied v2
             assert (project / "CHANGELOG.md").is_file() and (project / "docs/notes.txt").is_file()
             assert "edited" in (project / "src/app.py").read_text()
+        if args.pyproject:  # portkit's driver merged both edits; a line merge conflicts
+            merged = (work / "pk-run" / "pyproject.toml").read_text()
+            assert '"fastapi>=0.115",\n    "httpx",\n' in merged and "<<<<<<<" not in merged
 
         print(f"{args.runs} timed pairs after {args.warmup} warm-up, {os.cpu_count()} CPUs\n")
         print("| A | wall A | CPU A | B | wall B | CPU B | B/A wall | B/A CPU |")

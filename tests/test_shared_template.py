@@ -121,7 +121,7 @@ def test_the_writeup_placeholder_names_the_command_that_logs_the_metrics(
     placeholder = next(line for line in writeup.splitlines() if line.startswith("_No results yet"))
     assert f"run {command}" in placeholder or f"(`{command.strip('`')}`)" in placeholder
     package = next(p for p in (project / "src").iterdir() if p.is_dir())
-    assert command in (package / "writeup.py").read_text()
+    assert command in (package / "writeup" / "core.py").read_text()
 
 
 @pytest.mark.parametrize("template", ["model-api", "ml-pipeline"])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-HEAVY = ("copier", "cookiecutter", "jinja2", "mlflow")
+HEAVY = ("copier", "cookiecutter", "jinja2", "mlflow", "tomlkit", "ruamel")
 
 PROBE = """
 import sys
@@ -24,7 +24,15 @@ print("HEAVY=" + ",".join(heavy), file=sys.stderr)
 
 
 @pytest.mark.parametrize(
-    "args", [["--help"], ["list"], ["--version"], ["new", "--help"], ["info", "--help"]]
+    "args",
+    [
+        ["--help"],
+        ["list"],
+        ["--version"],
+        ["new", "--help"],
+        ["info", "--help"],
+        ["update", "--help"],
+    ],
 )
 def test_cli_start_up_does_not_import_engines(args: list[str], workdir: Path) -> None:
     result = subprocess.run(

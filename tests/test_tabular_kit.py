@@ -23,14 +23,19 @@ else:  # pragma: no cover - Python 3.10
 KIT_MODULES = {
     "__init__.py",
     "_schema_file.py",
+    "baseline.py",
     "check.py",
+    "curated.py",
     "errors.py",
     "features.py",
+    "figures.py",
     "metrics.py",
+    "runlog.py",
     "schema.py",
+    "summary.py",
     "table.py",
 }
-KIT_TESTS = {"test_tabular_data.py", "test_tabular_model.py"}
+KIT_TESTS = {"test_tabular_data.py", "test_tabular_model.py", "test_tabular_runlog.py"}
 KIT_DEPENDENCIES = {"pandas", "numpy", "scikit-learn", "pyarrow", "pyyaml", "charset-normalizer"}
 
 

@@ -181,8 +181,8 @@ def test_ruff_passes_on_the_shared_code(
     """
     root = render(template, answer_set)
     package = answers(root)["package_name"]
-    shared = [f"src/{package}/{name}.py" for name in ("__main__", "tracking", "writeup")]
-    shared += ["tests/test_tracking.py", "tests/test_writeup.py"]
+    shared = [f"src/{package}/{name}.py" for name in ("__main__", "tracking")]
+    shared += [f"src/{package}/writeup", "tests/test_tracking.py", "tests/test_writeup.py"]
     for command in (["check"], ["format", "--check"]):
         result = subprocess.run(
             [sys.executable, "-m", "ruff", *command, "--no-cache", *shared],
@@ -244,7 +244,7 @@ def test_shared_parts_follow_the_answers(
     assert {"pytest", "ruff", "pre-commit", "pre-commit-hooks"} <= dev
     assert pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"] == [f"src/{package}"]
 
-    for module in ("__main__", "tracking", "writeup"):
+    for module in ("__main__", "tracking", "writeup/__init__", "writeup/core"):
         assert (root / "src" / package / f"{module}.py").is_file()
 
 

@@ -304,6 +304,8 @@ def test_committing_the_resolved_merge_moves_the_template_branch_at_once(
     assert git("rev-parse", "HEAD^2", cwd=project) == render
     assert hook_files(project) == []
     assert git("status", "--porcelain", cwd=project) == ""
+    # git rerere, which `portkit update` turns on, recorded the resolution for next time
+    assert [p.name for p in (project / ".git/rr-cache").glob("*/postimage")] == ["postimage"]
 
 
 def test_abort_then_an_unrelated_commit_leaves_the_template_branch_and_removes_the_hook(
@@ -409,6 +411,7 @@ def test_template_branch_moved_during_the_merge_is_not_overwritten(
     )
     assert committed.returncode == 0
     assert committed.stderr == (
+        "Recorded resolution for 'README.md'.\n"  # git rerere, which `portkit update` turns on
         "portkit: portkit/template was moved during the merge; left where it is.\n"
     )
     assert git("rev-parse", "portkit/template", cwd=project) == elsewhere

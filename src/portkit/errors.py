@@ -14,6 +14,9 @@ EXIT_OK = 0
 EXIT_USER_ERROR = 1
 EXIT_USAGE = 2
 EXIT_CONFLICTS = 3
+#: `portkit update --check` only: a newer template version exists / its remote was unreachable.
+EXIT_UPDATE_AVAILABLE = 10
+EXIT_UNREACHABLE = 11
 EXIT_INTERRUPTED = 130
 EXIT_INTERNAL = 70
 
@@ -127,6 +130,19 @@ class DestinationError(PortkitError):
     """The destination cannot be used (not empty, a file, not writable)."""
 
 
+class RemoteUnreachableError(TemplateError):
+    """A git template's remote did not answer (offline, moved, a closed port)."""
+
+    exit_code = EXIT_UNREACHABLE
+
+    def __init__(self, url: str, detail: str) -> None:
+        super().__init__(
+            f"The remote {url} could not be reached: {detail}",
+            "Check your network and the template URL; nothing was changed.",
+        )
+        self.url = url
+
+
 class GitError(PortkitError):
     """A git command failed; the message carries git's own words."""
 
@@ -152,11 +168,19 @@ class UpdateConflictError(PortkitError):
 
     exit_code = EXIT_CONFLICTS
 
-    def __init__(self, project: Path, conflicts: Sequence[str], after_commit: str) -> None:
+    def __init__(
+        self,
+        project: Path,
+        conflicts: Sequence[str],
+        after_commit: str,
+        notes: Sequence[str] = (),  # lines starting "Note:" or "Warning:"
+    ) -> None:
         super().__init__(
             f"The update left {len(conflicts)} conflicted file(s): " + ", ".join(conflicts),
             f"Resolve them, then `git add <files>` and `git commit`; {after_commit}. "
-            "Or `git merge --abort` to return exactly to where you were.",
+            "Or `git merge --abort` to return exactly to where you were."
+            + "".join(f"\n{note}" for note in notes),
         )
         self.project = project
         self.conflicts = list(conflicts)
+        self.notes = list(notes)

@@ -20,6 +20,9 @@ FILENAME = ".portkit.yml"
 _HEADER = (
     "# Written by portkit: which template this project came from and the answers it was\n"
     "# rendered with. `portkit update` reads it; edit answers with `portkit update --data`.\n"
+    "# `portkit update` also turns on git's rerere in this repository (unless you set\n"
+    "# rerere.enabled yourself): a conflict you resolve is resolved the same way next time;\n"
+    "# `portkit update --forget-resolutions` forgets them.\n"
 )
 
 

@@ -7,7 +7,9 @@ top of the branch and merges that commit into the user's branch; the branch foll
 is committed: at once for a clean update, else when the user commits it (`template_hook`).
 Because git does the merge, renames are followed, a file the user changed and the template
 deleted is a modify/delete conflict instead of a silent loss, every editor understands the
-conflicts, and `git merge --abort` undoes everything, refs included.
+conflicts, and `git merge --abort` undoes everything, refs included. The update's merge (only
+it) merges configuration files entry by entry and replays resolutions the user made before
+(`update_merge`).
 
 copier's own `update` cannot update projects rendered from a plain folder (how a wheel ships
 templates), exits 0 on conflicts and drops edits on renames; see issue 3 for the measurements.
@@ -25,10 +27,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from portkit import file_answers, git, provenance, template_hook
+from portkit import changelog, file_answers, git, provenance, template_hook, update_merge
 from portkit import template_branch as branch
 from portkit._version import __version__
 from portkit.catalog import Catalog, locate
+from portkit.changelog import Entry as ChangelogEntry
 from portkit.errors import (
     DirtyTreeError,
     GitError,
@@ -79,6 +82,7 @@ class UpdateRequest:
     commit: bool = True  # False: leave a clean merge staged
     dry_run: bool = False
     trust: bool = False
+    forget_resolutions: bool = False  # delete git rerere's remembered resolutions first
 
 
 class Outcome(str, enum.Enum):
@@ -123,6 +127,9 @@ class UpdateResult:
     commit: str | None = None  # the merge commit, when one was made
     conflicts: list[str] | None = None  # dry run: predicted conflicts; None when unknown
     follow: template_hook.Follow | None = None  # staged: when portkit/template moves
+    changelog: list[ChangelogEntry] = field(default_factory=list)  # entries old -> new version
+    notes: list[str] = field(default_factory=list)  # how files were merged (`update_merge`)
+    warnings: list[str] = field(default_factory=list)  # problems that did not stop the update
 
 
 @dataclass(frozen=True)
@@ -172,20 +179,25 @@ def update_project(
             branch=project.branch,
             base_source=base.source,
             changes=changes,
+            changelog=changelog.between(target.changelog, record.version, target.record.version),
+        )
+        if not request.dry_run:
+            _refuse_overwriting_untracked(project.root, changes)  # before anything changes
+        wiring = update_merge.prepare(
+            project.root, workdir, write=not request.dry_run, forget=request.forget_resolutions
         )
         if request.dry_run:
-            return _preview(project.root, base, new_commit, result)
+            return _reported(_preview(project.root, base, new_commit, result, wiring), wiring)
         if _is_up_to_date(base, new_commit):
             if base.source is not BaseSource.BRANCH or base.moved:  # keep it for next time
                 branch.move(project.root, new_commit)
-            return _replace(result, outcome=Outcome.UP_TO_DATE)
-        _refuse_overwriting_untracked(project.root, changes)
+            return _reported(_replace(result, outcome=Outcome.UP_TO_DATE), wiring)
         say(f"Merging the new render into {project.branch}")
-        follow = _merge(project, base, new_commit, request.commit, _message(result))
+        follow = _merge(project, base, new_commit, request.commit, _message(result), wiring)
         if follow:
-            return _replace(result, outcome=Outcome.STAGED, follow=follow)
+            return _reported(_replace(result, outcome=Outcome.STAGED, follow=follow), wiring)
         commit = git.output(["rev-parse", "HEAD"], project.root)
-        return _replace(result, outcome=Outcome.MERGED, commit=commit)
+        return _reported(_replace(result, outcome=Outcome.MERGED, commit=commit), wiring)
 
 
 # --- step 1: check the project -------------------------------------------------------------
@@ -264,6 +276,11 @@ def _modified_tracked_files(root: Path) -> list[str]:
 
 
 def _check_target(request: UpdateRequest, record: Provenance) -> None:
+    if request.forget_resolutions and request.dry_run:
+        raise UsageError(
+            "--forget-resolutions deletes remembered resolutions; a dry run changes nothing.",
+            "Run `portkit update --forget-resolutions` without --dry-run.",
+        )
     if request.to and record.source is not SourceKind.GIT:
         raise UsageError(
             "--to only applies to git templates.",
@@ -352,6 +369,7 @@ def _commit_with_tree(root: Path, tree: str) -> str | None:
 class _Rendered:
     folder: Path
     record: Provenance
+    changelog: list[ChangelogEntry] = field(default_factory=list)  # the target's, all entries
 
 
 def _render(
@@ -381,7 +399,7 @@ def _render(
         project=project.root,
     )
     file_answers.require_project_paths(files, record.answers)
-    return _Rendered(stage, record)
+    return _Rendered(stage, record, changelog.read(template.folder))
 
 
 def _write_tree(root: Path, rendered: Path, worktree: Path, start: str = "HEAD") -> str:
@@ -439,7 +457,9 @@ def _changes(root: Path, old: str, new: str) -> list[FileChange]:
 # --- step 4: merge ---------------------------------------------------------------------------
 
 
-def _preview(root: Path, base: _Base, new_commit: str, result: UpdateResult) -> UpdateResult:
+def _preview(
+    root: Path, base: _Base, new_commit: str, result: UpdateResult, wiring: update_merge.Wiring
+) -> UpdateResult:
     """Dry run: predict conflicts with an in-memory merge; the repository is not touched."""
     if not result.changes:
         return _replace(result, conflicts=[])
@@ -448,6 +468,7 @@ def _preview(root: Path, base: _Base, new_commit: str, result: UpdateResult) -> 
     predicted = git.run(
         [
             *_MERGE_CONFIG,
+            *wiring.config,
             "merge-tree",
             "--write-tree",
             "--name-only",
@@ -485,7 +506,12 @@ def _refuse_overwriting_untracked(root: Path, changes: list[FileChange]) -> None
 
 
 def _merge(
-    project: _Project, base: _Base, new_commit: str, commit: bool, message: str
+    project: _Project,
+    base: _Base,
+    new_commit: str,
+    commit: bool,
+    message: str,
+    wiring: update_merge.Wiring,
 ) -> template_hook.Follow | None:
     """Merge the new render; None once committed, else when the template branch will follow.
 
@@ -495,29 +521,33 @@ def _merge(
     """
     root = project.root
     tip = branch.resolve(root, branch.TEMPLATE_REF)
+    options = [*_MERGE_CONFIG, *wiring.config]
     if base.related:
-        merged = _git_merge(root, new_commit, commit, message)
+        merged = _git_merge(root, new_commit, commit, message, options)
     else:
-        merged = _merge_with_base(root, base.synced, new_commit, commit, message)
+        merged = _merge_with_base(root, base.synced, new_commit, commit, message, options)
+    merged = wiring.conclude(root, merged, commit, plumbing=not base.related)
     conflicts = _conflicts(root, merged)
     if merged.returncode == 0 and commit:
         branch.move(root, new_commit)
         return None
     follow = template_hook.install(root, new_commit, tip)
     if conflicts:
-        raise UpdateConflictError(root, conflicts, follow.later())
+        raise UpdateConflictError(root, conflicts, follow.later(), wiring.labelled())
     return follow
 
 
-def _git_merge(root: Path, new_commit: str, commit: bool, message: str) -> Completed:
+def _git_merge(
+    root: Path, new_commit: str, commit: bool, message: str, options: list[str]
+) -> Completed:
     """`git merge --no-ff`: always a merge commit (or a staged merge) with our message."""
-    args = [*_MERGE_CONFIG, *git.identity_config(root), "merge", "--no-ff", "--no-verify"]
+    args = [*options, *git.identity_config(root), "merge", "--no-ff", "--no-verify"]
     args += ["--no-commit"] if not commit else []
     return branch.merge(root, new_commit, [*args, "-m", message])
 
 
 def _merge_with_base(
-    root: Path, base: str, new_commit: str, commit: bool, message: str
+    root: Path, base: str, new_commit: str, commit: bool, message: str, options: list[str]
 ) -> Completed:
     """First merge after a rebuilt base: no common ancestor exists, so name the base explicitly.
 
@@ -527,7 +557,7 @@ def _merge_with_base(
     updates then have a real merge base.
     """
     merged = git.run(
-        [*_MERGE_CONFIG, "merge-recursive", base, "--", "HEAD", new_commit],
+        [*options, "merge-recursive", base, "--", "HEAD", new_commit],
         root,
         check=False,
         env=branch.label_env(new_commit),
@@ -570,3 +600,7 @@ def _message(result: UpdateResult) -> str:
 
 def _replace(result: UpdateResult, **changes: Any) -> UpdateResult:
     return replace(result, **changes)
+
+
+def _reported(result: UpdateResult, wiring: update_merge.Wiring) -> UpdateResult:
+    return replace(result, notes=wiring.notes(), warnings=wiring.warnings())

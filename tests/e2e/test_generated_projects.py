@@ -49,16 +49,16 @@ def results_block(writeup: Path) -> str:
     return text[start : text.index("<!-- portkit:results:end -->", start)]
 
 
-def table_rows(block: str, header: str) -> dict[str, str]:
-    """The rows of the two-column Markdown table whose header's first cell is HEADER."""
+def table_rows(block: str, header: str) -> dict[str, list[str]]:
+    """The rows of the Markdown table whose header's first cell is HEADER: first cell -> the rest."""
     lines = block.splitlines()
-    first = lines.index(f"| {header} | value |")
+    first = next(i for i, line in enumerate(lines) if line.startswith(f"| {header} |"))
     rows = {}
     for line in lines[first + 2 :]:
         if not line.startswith("|"):
             break
-        name, value = (cell.strip().replace("\\|", "|") for cell in line.strip("|").split(" | "))
-        rows[name] = value
+        cells = [cell.strip().replace("\\|", "|") for cell in line.strip("|").split(" | ")]
+        rows[cells[0]] = cells[1:]
     return rows
 
 
@@ -87,18 +87,29 @@ def run_quick_start(project: Path, env: dict[str, str], offline: Network) -> Non
 
 
 def assert_results_match_the_store(project: Path) -> None:
+    """Every score of the reported run, and its baseline when logged, as the store holds them."""
     block = results_block(project / "docs" / "writeup.md")
     run_prefix = re.search(r"\(run `([0-9a-f]{8})`", block)
     assert run_prefix, f"no run named in the Results section:\n{block}"
     shown = table_rows(block, "metric")
     stored = stored_metrics(project / "mlflow.db", run_prefix.group(1))
-    assert shown and set(shown) == set(stored)
-    for name, value in stored.items():
-        if math.isnan(value):
-            assert shown[name] == "nan", name
-        else:
-            assert math.isclose(float(shown[name]), value, rel_tol=1e-3, abs_tol=1e-9), name
-    assert (project / "docs" / "img" / "results.png").stat().st_size > 0
+    scores = {
+        name: value
+        for name, value in stored.items()
+        if not name.startswith(("baseline_", "stage_seconds_")) and not name.endswith("_std")
+    }
+    assert shown and set(shown) == set(scores)
+    for name, value in scores.items():
+        assert close(shown[name][0], value), name
+        baseline = stored.get(f"baseline_{name}")
+        assert shown[name][2] == "—" if baseline is None else close(shown[name][2], baseline), name
+    assert (project / "docs" / "img" / "journey.png").stat().st_size > 0
+
+
+def close(shown: str, value: float) -> bool:
+    if math.isnan(value):
+        return shown == "nan"
+    return math.isclose(float(shown), value, rel_tol=1e-3, abs_tol=1e-9)
 
 
 @pytest.mark.slow

@@ -9,7 +9,7 @@ from __future__ import annotations
 import typer
 
 from portkit._version import __version__
-from portkit.cli import info_cmd, list_cmd, new_cmd, update_cmd
+from portkit.cli import info_cmd, list_cmd, new_cmd, status_cmd, update_cmd
 from portkit.cli.report import set_debug
 
 app = typer.Typer(
@@ -36,6 +36,7 @@ def root(
     """Stamp out ready-to-extend ML portfolio projects, and keep them up to date.
 
     Exit codes: 0 ok, 1 error you can fix, 2 bad usage, 3 update left conflicts,
+    10 `update --check` found a newer version, 11 a template's remote could not be reached,
     70 internal error (a bug), 130 interrupted.
     """
     set_debug(debug)
@@ -46,3 +47,4 @@ app.command("list")(list_cmd.command)
 app.command("info")(info_cmd.command)
 app.command("update")(update_cmd.command)
 app.command("diff")(update_cmd.diff_command)
+app.command("status")(status_cmd.command)

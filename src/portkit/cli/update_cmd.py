@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
+from portkit.cli.check_cmd import print_changelog
 from portkit.cli.report import handle_errors, status
 
 if TYPE_CHECKING:
@@ -42,10 +44,28 @@ def command(
         False, "--dry-run", help="Show what would change, file by file; change nothing."
     ),
     trust: bool = _TRUST,
+    check: bool = typer.Option(
+        False,
+        "--check",
+        help="Only say whether a newer template version exists; change nothing. "
+        "Exit 0: up to date, 10: a newer version, 11: the template's remote could not be reached.",
+    ),
+    json_output: bool = typer.Option(
+        False, "--json", help="With --check: print the versions and changed files as JSON."
+    ),
+    forget_resolutions: bool = typer.Option(
+        False,
+        "--forget-resolutions",
+        help="Forget how you resolved earlier update conflicts (git rerere), then update.",
+    ),
 ) -> None:
     """Bring template improvements into this project with a git merge, keeping your edits."""
+    if check or json_output:
+        others = data or no_commit or dry_run or forget_resolutions
+        _check(path, to, trust, json_output, check, others)
+        return
     request = _request(path, to, data, defaults, trust, commit=not no_commit, dry_run=dry_run)
-    _run(request)
+    _run(replace(request, forget_resolutions=forget_resolutions))
 
 
 @handle_errors
@@ -57,6 +77,19 @@ def diff_command(
 ) -> None:
     """Show what `portkit update` would change, file by file, without touching the project."""
     _run(_request(path, to, data, True, trust, commit=False, dry_run=True))
+
+
+def _check(
+    path: Path, to: str | None, trust: bool, as_json: bool, check: bool, other: object
+) -> None:
+    from portkit.cli import check_cmd
+    from portkit.errors import UsageError
+
+    if not check:
+        raise UsageError("--json only applies to --check.")
+    if other:
+        raise UsageError("--check takes only PATH, --to, --trust and --json.")
+    check_cmd.run(path, to, trust, as_json)
 
 
 def _request(
@@ -89,7 +122,11 @@ def _run(request: UpdateRequest) -> None:
 
     with status() as progress:
         result = update_project(request, Catalog.from_environment(), progress)
+    for warning in result.warnings:
+        typer.echo(f"Warning: {warning}", err=True)
     _report(result)
+    for note in result.notes:
+        typer.echo(f"Note: {note}")
 
 
 def _report(result: UpdateResult) -> None:
@@ -107,9 +144,11 @@ def _report(result: UpdateResult) -> None:
         typer.echo(f"Update {versions} would change {len(result.changes)} file(s):")
         _list_changes(result)
         _report_prediction(result.conflicts)
+        print_changelog(result.changelog)
         return
     typer.echo(f"Updated {versions}: {len(result.changes)} file(s) changed by the template:")
     _list_changes(result)
+    print_changelog(result.changelog)
     if result.commit:
         typer.echo(f"Merged into {result.branch} as {result.commit[:12]}.")
         typer.echo("Push the template branch along with yours: git push origin portkit/template")

@@ -108,6 +108,8 @@ class GateParams(_Strict):
     min: dict[str, float] = {}
     max: dict[str, float] = {}
     min_improvement: float = Field(0.0, ge=0.0)
+    #: Also require the primary test metric to beat the trivial baseline's (majority class/mean).
+    beat_baseline: bool = False
 
 
 class RegistryParams(_Strict):

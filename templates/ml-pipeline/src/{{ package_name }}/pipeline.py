@@ -6,6 +6,10 @@
 register, when the tracking store is no longer the one they left (see store.py). It logs each
 stage that runs as a child of one MLflow parent run, and stops at the first failure: a failed
 stage records no cache entry and nothing after it runs, so no partial model is ever registered.
+The parent run also records what the write-up reads (record.py): stage timings, the outcome,
+the curated parameters, the figures and the data summary. A gate that says no is an outcome,
+not a crash: the parent run ends FINISHED with ``portkit.outcome`` = gate_failed (the command
+still exits 3); any other failure ends it FAILED.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from pathlib import Path
 
 from . import store
 from .dag import Cache, Dag, Stage
+from .errors import GateFailedError
 from .params import Params
 from .runs import PipelineRun
 from .steps.context import Context
@@ -45,7 +50,12 @@ DAG = Dag(
             "ingest",
             needs=(),
             params=("data", "model.type"),
-            outputs=("data/raw.parquet", "data/raw.json", "artifacts/schema.yaml"),
+            outputs=(
+                "data/raw.parquet",
+                "data/raw.json",
+                "artifacts/schema.yaml",
+                "artifacts/data_summary.json",
+            ),
             extra_inputs=_data_and_schema,
         ),
         Stage(
@@ -68,13 +78,17 @@ DAG = Dag(
             "train",
             needs=("featurize",),
             params=("data", "split", "features", "model"),
-            outputs=("artifacts/model.pkl", "artifacts/cv_metrics.json"),
+            outputs=(
+                "artifacts/model.pkl",
+                "artifacts/cv_metrics.json",
+                "artifacts/model_params.json",
+            ),
         ),
         Stage(
             "evaluate",
             needs=("featurize", "train"),
             params=("data", "gates.primary_metric"),
-            outputs=("artifacts/metrics.json", "artifacts/per_class.json", "artifacts/plots"),
+            outputs=("artifacts/metrics.json", "artifacts/per_class.json", "artifacts/figures"),
         ),
         Stage(
             "gate",
@@ -97,10 +111,12 @@ STAGE_NAMES = tuple(stage.name for stage in DAG.stages)
 
 @dataclass
 class PipelineResult:
-    """What happened to each stage ('ran' or 'cached' or 'skipped'), and the MLflow run."""
+    """What happened to each stage ('ran' or 'cached' or 'skipped'), how long the ones that ran
+    took (seconds), and the MLflow run."""
 
     statuses: dict[str, str] = field(default_factory=dict)
     run_id: str | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 def stage_key(cache: Cache, stage: Stage, params: Params, root: Path) -> str:
@@ -159,8 +175,10 @@ def run_pipeline(
     ctx = Context(root=root, params=params, run=run, register=register)
     outcome_status = "FAILED"
     checked = False
+    failed: str | None = None
     try:
         for stage in DAG.plan(step):
+            failed = stage.name
             if stage.name == "register" and not register:
                 result.statuses[stage.name] = "skipped"
                 echo(f"  {stage.name:<10} skipped (--no-register)")
@@ -168,19 +186,41 @@ def run_pipeline(
             forced = force and (step is None or stage.name == step)
             if not forced and is_fresh(cache, stage, params, root):
                 result.statuses[stage.name] = "cached"
-                run.cached.append(stage.name)
                 echo(f"  {stage.name:<10} up to date (cached)")
                 continue
             if not checked:
                 preflight(params)
                 checked = True
-            _execute(stage, ctx, cache, stage_key(cache, stage, params, root), echo)
+            key = stage_key(cache, stage, params, root)
+            result.seconds[stage.name] = _execute(stage, ctx, cache, key, echo)
             result.statuses[stage.name] = "ran"
+        failed = None
         outcome_status = "FINISHED"
+    except GateFailedError:
+        outcome_status = "FINISHED"  # the gate decided: an outcome, not a crash (see above)
+        raise
     finally:
-        result.run_id = run.close(outcome_status, _final_metrics(root, result))
+        result.run_id = _close(run, root, params, result, failed, outcome_status)
     _record_store(cache, root, params, result)  # after close: its writes are in the store too
     return result
+
+
+def _close(
+    run: PipelineRun,
+    root: Path,
+    params: Params,
+    result: PipelineResult,
+    failed: str | None,
+    status: str,
+) -> str | None:
+    """Record what the write-up reads on the parent run (if one opened), then end it."""
+    from . import record
+
+    metrics = _final_metrics(root, result) or {}
+    if run.run_id is not None:
+        metrics.update(record.stage_metrics(result.statuses, result.seconds))
+        record.log_record(run.client(), run.run_id, root, params, result.statuses, failed)
+    return run.close(status, metrics)
 
 
 def _record_store(cache: Cache, root: Path, params: Params, result: PipelineResult) -> None:
@@ -225,7 +265,8 @@ def preflight(params: Params) -> None:
 
 def _execute(
     stage: Stage, ctx: Context, cache: Cache, key: str, echo: Callable[[str], None]
-) -> None:
+) -> float:
+    """Run STAGE in its child run; record its cache entry; return how long it took (s)."""
     import time
 
     from .errors import DataError
@@ -244,6 +285,7 @@ def _execute(
         ctx.run.log_outcome(outcome, [ctx.root / out for out in stage.outputs])
     cache.store(stage, key)
     echo(f"  {stage.name:<10} ran in {seconds:.1f}s: {outcome.summary}")
+    return seconds
 
 
 def project_root(params_file: Path) -> Path:

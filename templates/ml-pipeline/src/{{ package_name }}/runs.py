@@ -43,7 +43,6 @@ class PipelineRun:
         self.params = params
         self.mlflow: Any = None
         self.run_id: str | None = None
-        self.cached: list[str] = []
 
     def task(self) -> str | None:
         """The task: from params, or as the ingest step resolved it (None before ingest ran)."""
@@ -95,6 +94,10 @@ class PipelineRun:
             elif path.is_file() and path.suffix in {".json", ".md", ".png", ".txt"}:
                 mlflow.log_artifact(str(path))
 
+    def client(self) -> Any:
+        """An MlflowClient for the parent run's store (only once the run has started)."""
+        return self.mlflow.MlflowClient()
+
     def close(self, status: str, metrics: dict[str, float] | None = None) -> str | None:
         """End the parent run (if one started) with STATUS and METRICS; return its id."""
         if self.mlflow is None:
@@ -106,8 +109,6 @@ class PipelineRun:
             now = _now_ms()
             batch = [Metric(k, float(v), now, 0) for k, v in metrics.items()]
             client.log_batch(self.run_id, metrics=batch)
-        if self.cached:
-            client.set_tag(self.run_id, "cached_stages", ",".join(self.cached))
         data_card = self.root / "data" / "raw.json"
         if data_card.is_file():
             client.set_tag(self.run_id, "data_sha256", json.loads(data_card.read_text())["sha256"])

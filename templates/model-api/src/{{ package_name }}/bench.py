@@ -26,10 +26,10 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, suppress
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from .bench_report import DEFAULT_OUTPUT, BenchReport
 from .loadclient import HOST, Cell, Samples, Target, free_port, sample
 from .settings import DEFAULT_MODEL_URI
 
@@ -85,7 +85,10 @@ def run_benchmark(
     output: str | None = None,
     include_table: bool = True,
 ) -> int:
-    """Start the servers, measure every cell, print a Markdown table; 0 on success."""
+    """Start the servers, measure every cell, print a Markdown table; 0 on success.
+
+    The figures also go to OUTPUT as JSON (default ``reports/bench.json``: see bench_report).
+    """
     from .loading import load
     from .schema import feature_names
 
@@ -98,6 +101,7 @@ def run_benchmark(
     theirs = (MLFLOW, _mlflow_command(DEFAULT_MODEL_URI), "/health")
     servers = [ours, (*theirs, "/invocations", "/invocations")] if include_mlflow else [ours]
     cells: list[Cell] = []
+    record = BenchReport(model=str(loaded.name), version=str(loaded.version))
     with ExitStack() as stack:
         targets = []
         for name, command, health, single, batch in servers:
@@ -105,17 +109,16 @@ def run_benchmark(
             stack.enter_context(running(command(target.port), target))
             targets.append(target)
         for size in BATCH_SIZES:
-            cells += _measure(targets, ceiling, rows[:size], names, seconds)
+            cells += _measure(targets, ceiling, rows[:size], names, seconds, record)
     print()
     print(report(cells))
+    written = record.write(Path(output) if output else DEFAULT_OUTPUT)
+    print(f"\nWrote {written} (for `make writeup`).")
     if include_table:
         from .bench_table import run
 
         print(f"\nTraining and timing a generated mixed table ({seconds:g} s per cell above)...")
         print(run(__package__ or ""))
-    if output:
-        text = json.dumps({"cells": [asdict(c) for c in cells]}, indent=2) + "\n"
-        Path(output).write_text(text, encoding="utf-8")
     return 0
 
 
@@ -136,6 +139,7 @@ def _measure(
     rows: list[dict[str, Any]],
     names: list[str],
     seconds: float,
+    record: BenchReport,
 ) -> list[Cell]:
     """Every concurrency for one body size, then the ceiling measured in the same rounds."""
     size, share = len(rows), seconds / ROUNDS
@@ -158,6 +162,7 @@ def _measure(
                     "to measure. Check its settings (MAX_BATCH, MAX_BODY_BYTES) and its log."
                 )
             cells.append(cell)
+            record.add(target.name, concurrency, size, cell.rps, samples[target.name].latencies)
             print(
                 f"  {target.name}: c={concurrency} rows={size}: {cell.rps:,.0f} req/s", flush=True
             )

@@ -9,7 +9,8 @@ Everything wrong with the data is a ``DataError``.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -20,6 +21,7 @@ from .tabular import (
     Schema,
     bundled,
     check_frame,
+    data_summary,
     infer_schema,
     prepare_target,
     read_schema,
@@ -37,6 +39,8 @@ class Dataset:
     schema: Schema
     features: pd.DataFrame
     target: pd.Series
+    #: The table as read (before rows without a target are dropped): see ``tabular.data_summary``.
+    summary: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,7 @@ def load_dataset(
     """Read, check against the schema and prepare the target; SAMPLE rows keep smoke tests fast."""
     frame = read_frame(config)
     schema, inferred = load_schema(frame, config)
+    summary = data_summary(frame, schema.target, schema.task, config.source)
     frame = check_frame(frame, schema, source=config.source)
     prepared = prepare_target(
         frame, schema, min_rows_per_class=min_rows_per_class, source=config.source
@@ -96,7 +101,7 @@ def load_dataset(
     x, y = prepared.x, prepared.y
     if sample is not None and sample < len(x):
         x, _, y, _ = _split(x, y, schema.task, seed, train_size=sample)
-    return Dataset(source=config.source, schema=schema, features=x, target=y)
+    return Dataset(source=config.source, schema=schema, features=x, target=y, summary=summary)
 
 
 def split(dataset: Dataset, seed: int = SEED) -> Split:

@@ -15,6 +15,7 @@ from typing import Any
 
 from . import model, tracking
 from .settings import CHALLENGER, CHAMPION, MODEL_NAME
+from .tabular import runlog
 
 #: Written beside an exported model: which registry version it is, and how it scored.
 EXPORT_INFO = "registry.json"
@@ -37,6 +38,22 @@ class Promotion:
     score: float
     previous_version: str | None
     previous_score: float | None
+
+    def outcome_tags(self, metric: str) -> dict[str, str]:
+        """The run's ``portkit.outcome`` (champion or kept) and its reason, in one sentence."""
+        if self.alias != CHAMPION:
+            reason = runlog.beat_sentence(
+                metric, self.score, self.previous_score, self.previous_version
+            )
+            return runlog.outcome_tags("kept", reason)
+        if self.previous_score is None:
+            reason = runlog.beat_sentence(metric, self.score, None, None)
+        else:
+            reason = (
+                f"{metric} {self.score:.4f} beat the champion's "
+                f"(v{self.previous_version}) {self.previous_score:.4f}"
+            )
+        return runlog.outcome_tags("champion", reason)
 
 
 def promote(client: Any, version: str, score: float, metric: str) -> Promotion:

@@ -24,8 +24,22 @@ from . import data, model, plots, registry, schema, tracking
 from .config import DataConfig
 from .config import load as load_config
 from .settings import CHAMPION, ESTIMATOR, EXPORT_DIR, MODEL_NAME, SEED
-from .tabular import GREATER_IS_BETTER, Schema, per_class_report
+from .tabular import (
+    GREATER_IS_BETTER,
+    SEED_PARAMS,
+    Schema,
+    baseline_estimator,
+    baseline_metrics,
+    changed_params,
+    display_name,
+    per_class_report,
+    runlog,
+)
 from .tabular import trusted_types as kit_types
+from .tabular.baseline import DESCRIPTION as BASELINE
+
+#: Logged params shown in the write-up (plus the model's parameters changed from its defaults).
+CURATED = ("estimator", "dataset", "target", "task", "test_size", "cv_folds", "seed")
 
 
 @dataclass(frozen=True)
@@ -43,14 +57,20 @@ class TrainResult:
     task: str
     source: str
 
+    def own_metrics(self) -> dict[str, float]:
+        """The model's metrics, without the baseline's."""
+        return {k: v for k, v in self.metrics.items() if not k.startswith("baseline_")}
+
     def summary(self) -> str:
         """A few lines saying what happened, for the terminal."""
         p = self.promotion
         lines = [
             f"Trained {ESTIMATOR.replace('_', ' ')} {self.task} model on {self.source} "
             f"in {self.seconds:.1f} s (run {self.run_id}).",
-            "  " + "  ".join(f"{k}={v:.4f}" for k, v in sorted(self.metrics.items())),
-            f"Registered {MODEL_NAME} version {self.version}: {self.primary_metric}={p.score:.4f}.",
+            "  " + "  ".join(f"{k}={v:.4f}" for k, v in sorted(self.own_metrics().items())),
+            f"Registered {MODEL_NAME} version {self.version}: {self.primary_metric}={p.score:.4f}"
+            f" (baseline, {BASELINE[self.task]}: "
+            f"{self.metrics.get('baseline_' + self.primary_metric, float('nan')):.4f}).",
         ]
         if p.previous_version is None:
             lines.append(f"No champion yet: version {self.version} is now @champion.")
@@ -89,8 +109,7 @@ def train(
     parts = data.split(dataset, seed=seed)
     metrics = cross_validated_metrics(dataset.schema, parts.x_train, parts.y_train, seed)
     estimator = model.build_estimator(dataset.schema, seed=seed).fit(parts.x_train, parts.y_train)
-    holdout = model.evaluate(estimator, task, parts.x_test, parts.y_test)
-    metrics.update({f"test_{name}": value for name, value in holdout.items()})
+    metrics.update(holdout_metrics(estimator, task, parts))
     primary = f"cv_{model.primary_metric(task)}"
     greater = GREATER_IS_BETTER[model.primary_metric(task)]
 
@@ -98,18 +117,13 @@ def train(
     run_name = f"{ESTIMATOR}-seed{seed}" + (f"-sample{sample}" if sample else "")
     with tracking.start_run(run_name, primary_metric=primary, greater_is_better=greater) as run:
         run_id, experiment_id = run.info.run_id, run.info.experiment_id
-        _log_params_and_metrics(client, run_id, estimator, dataset, parts, seed, metrics)
-        plots.log_all(
-            estimator, parts.x_test, parts.y_test, model.feature_importance(estimator), task
-        )
-        if task == "classification":
-            report = per_class_report(
-                parts.y_test, estimator.predict(parts.x_test), estimator.classes_
-            )
-            mlflow_log_dict(report, "per_class_report.json")
+        params = _log_params_and_metrics(client, run_id, estimator, dataset, parts, seed, metrics)
+        _log_record(client, run_id, estimator, dataset, parts, params, config)
         version = _log_and_register(estimator, dataset, parts, metrics, run_id)
         promotion = registry.promote(client, version, metrics[primary], primary)
         client.set_tag(run_id, "alias", promotion.alias)
+        for key, value in promotion.outcome_tags(primary).items():
+            client.set_tag(run_id, key, value)
     exported = None
     if export_dir is not None and promotion.alias == CHAMPION:
         exported = registry.export(version, run_id, export_dir)
@@ -127,11 +141,44 @@ def train(
     )
 
 
-def mlflow_log_dict(content: dict[str, Any], name: str) -> None:
-    """Log CONTENT as a JSON artifact of the active run."""
-    import mlflow
+def holdout_metrics(estimator: Any, task: str, parts: data.Split) -> dict[str, float]:
+    """``test_<m>`` of the fitted ESTIMATOR and ``baseline_test_<m>`` of the baseline, same rows."""
+    baseline = baseline_estimator(task).fit(parts.x_train, parts.y_train)
+    found: dict[str, float] = {}
+    for prefix, fitted in (("", estimator), ("baseline_", baseline)):
+        scores = model.evaluate(fitted, task, parts.x_test, parts.y_test)
+        found.update({f"{prefix}test_{name}": value for name, value in scores.items()})
+    return found
 
-    mlflow.log_dict(content, name)
+
+def _log_record(
+    client: Any,
+    run_id: str,
+    estimator: Any,
+    dataset: data.Dataset,
+    parts: data.Split,
+    params: dict[str, str],
+    config: DataConfig,
+) -> None:
+    """What the write-up reads besides metrics: tags, figures, the data summary, per-class scores."""
+    task, target = dataset.schema.task, dataset.schema.target
+    curated = [*CURATED, *(key for key in params if key in _changed(estimator))]
+    source = display_name(config.file, config.sample)
+    for key, value in runlog.record_tags(task, curated, params, source).items():
+        client.set_tag(run_id, key, value)
+    importance = model.feature_importance(estimator)
+    drawn = plots.figures(estimator, parts.x_test, parts.y_test, importance, target)
+    runlog.log_figures(client, run_id, drawn)
+    runlog.log_summary(client, run_id, dataset.summary)
+    if task == "classification":
+        predicted = estimator.predict(parts.x_test)
+        report = per_class_report(parts.y_test, predicted, [str(c) for c in estimator.classes_])
+        client.log_dict(run_id, report, runlog.PER_CLASS_FILE)
+
+
+def _changed(estimator: Any) -> dict[str, Any]:
+    """The final model's parameters set away from their defaults, as ``model__<name>`` (no seed)."""
+    return changed_params(estimator[-1], "model__", skip=SEED_PARAMS)
 
 
 def cross_validated_metrics(
@@ -144,20 +191,30 @@ def cross_validated_metrics(
     splitter = (StratifiedKFold if classify else KFold)(
         n_splits=model.CV_FOLDS, shuffle=True, random_state=seed
     )
-    folds: list[dict[str, float]] = []
+    builders = {
+        "": lambda: model.build_estimator(schema, seed=seed),
+        "baseline_": lambda: baseline_estimator(schema.task),
+    }
+    folds: dict[str, list[dict[str, float]]] = {prefix: [] for prefix in builders}
     with warnings.catch_warnings():
         # A class smaller than the folds only makes its folds uneven; the schema check already
         # refused classes too small to be split at all.
         warnings.filterwarnings("ignore", message="The least populated class")
         for fit_rows, score_rows in splitter.split(x, y):
-            fitted = model.build_estimator(schema, seed=seed).fit(
-                x.iloc[fit_rows], y.iloc[fit_rows]
-            )
-            folds.append(
-                model.evaluate(fitted, schema.task, x.iloc[score_rows], y.iloc[score_rows])
-            )
+            for prefix, build in builders.items():  # the model and the baseline: same folds
+                fitted = build().fit(x.iloc[fit_rows], y.iloc[fit_rows])
+                folds[prefix].append(
+                    model.evaluate(fitted, schema.task, x.iloc[score_rows], y.iloc[score_rows])
+                )
+    metrics = _mean_and_spread(folds[""])
+    metrics.update(baseline_metrics(_mean_and_spread(folds["baseline_"])))
+    return metrics
+
+
+def _mean_and_spread(folds: list[dict[str, float]]) -> dict[str, float]:
+    """``cv_<m>`` (mean over folds) and ``cv_<m>_std`` of every metric all folds have."""
     metrics: dict[str, float] = {}
-    for name in set.intersection(*(set(fold) for fold in folds)):
+    for name in sorted(set.intersection(*(set(fold) for fold in folds))):
         values = [fold[name] for fold in folds]
         metrics[f"cv_{name}"] = float(np.mean(values))
         metrics[f"cv_{name}_std"] = float(np.std(values))
@@ -172,7 +229,8 @@ def _log_params_and_metrics(
     parts: data.Split,
     seed: int,
     metrics: dict[str, float],
-) -> None:
+) -> dict[str, str]:
+    """Log the run's params and metrics in one batch; return the params as logged."""
     from mlflow.entities import Metric, Param
 
     params = {
@@ -183,15 +241,19 @@ def _log_params_and_metrics(
         "seed": seed,
         "train_rows": len(parts.x_train),
         "test_rows": len(parts.x_test),
+        "test_size": data.TEST_SIZE,
         "cv_folds": model.CV_FOLDS,
         **{f"model__{k}": v for k, v in model.params(estimator).items()},
+        **_changed(estimator),  # a changed value that is not a plain scalar, logged as text
     }
+    logged = {key: str(value)[:6000] for key, value in params.items()}
     now = int(time.time() * 1000)
     client.log_batch(
         run_id,
         metrics=[Metric(key, value, now, 0) for key, value in metrics.items()],
-        params=[Param(key, str(value)[:6000]) for key, value in params.items()],
+        params=[Param(key, value) for key, value in logged.items()],
     )
+    return logged
 
 
 def _log_and_register(

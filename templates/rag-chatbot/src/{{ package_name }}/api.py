@@ -1,4 +1,5 @@
-"""The web chat page and JSON API: `/`, `/health`, `POST /chat`, `POST /chat/stream` (SSE)."""
+"""The web chat page and JSON API: `/`, `/health`, `POST /chat`, `POST /chat/stream` (SSE),
+the documents (`/documents`, `/reindex`: documents_api.py) and the viewer (`/view`: viewer.py)."""
 
 from __future__ import annotations
 
@@ -6,19 +7,21 @@ import json
 from collections.abc import Iterator
 from dataclasses import asdict
 from importlib import resources
-from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, StreamingResponse
+from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from .config import Settings, load_settings
 from .conversation import HistoryError, Message, check_history
+from .documents_api import documents_routes
 from .engine import ChatEngine, Event, QuestionError, check_question
-from .ingest import read_manifest
+from .live import LiveEngine
 from .llm import LLMError
+from .markup import present_answer, present_sources
+from .viewer import viewer_routes
 
 
 class HistoryMessage(BaseModel):
@@ -64,23 +67,22 @@ def _plain(errors: list[Any]) -> list[dict[str, Any]]:
 def _sse(event: Event) -> str:
     data = event.data
     if event.kind == "sources":
-        data = [asdict(s) for s in data]
+        data = present_sources([asdict(s) for s in data])
     elif event.kind == "done":
-        data = data.to_dict()
+        data = present_answer(data.to_dict())
     return f"event: {event.kind}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
 def create_app(settings: Settings | None = None, engine: ChatEngine | None = None) -> FastAPI:
-    """The application; the index is loaded once, here."""
+    """The application; the index is loaded here, and again whenever it is rebuilt (live.py)."""
     settings = settings or load_settings()
-    engine = engine or ChatEngine.load(settings)
-    engine.tracer.warm_up()
+    live = LiveEngine(settings, engine)
+    live.current().tracer.warm_up()
     limit = settings.generation.max_question_chars
-    # The folder the index was built from (`ingest --docs` may differ from rag.toml's).
-    docs_dir = Path(str(read_manifest(settings.ingest.index).get("docs", settings.ingest.docs)))
-    docs_dir = docs_dir.resolve()
     app = FastAPI(title="RAG chatbot", version="0.1.0")
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.include_router(documents_routes(live))
+    app.include_router(viewer_routes(live))
     page = resources.files(__package__).joinpath("static/index.html").read_text(encoding="utf-8")
 
     def check(request: ChatRequest) -> tuple[str, list[Message]]:
@@ -99,25 +101,29 @@ def create_app(settings: Settings | None = None, engine: ChatEngine | None = Non
 
     @app.get("/health")
     def health() -> dict[str, Any]:
+        engine = live.current()
         return {
             "status": "ok",
             "chunks": len(engine.chunks),
             "retriever": engine.retriever.name,
             "backend": settings.generation.backend,
+            "reload_error": live.last_error,
         }
 
     @app.post("/chat")
     def chat(request: ChatRequest) -> dict[str, Any]:
         question, history = check(request)
+        engine = live.current()
         try:
             answer = engine.ask(question, request.k, request.backend, history)
         except LLMError as exc:
             raise HTTPException(502, str(exc)) from None
-        return answer.to_dict()
+        return present_answer(answer.to_dict())
 
     @app.post("/chat/stream")
     def chat_stream(request: ChatRequest) -> StreamingResponse:
         question, history = check(request)
+        engine = live.current()
 
         def events() -> Iterator[str]:
             for event in engine.stream(question, request.k, request.backend, history):
@@ -126,14 +132,6 @@ def create_app(settings: Settings | None = None, engine: ChatEngine | None = Non
         return StreamingResponse(
             events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
         )
-
-    @app.get("/files/{path:path}", include_in_schema=False)
-    def source_file(path: str) -> FileResponse:
-        target = (docs_dir / path).resolve()
-        if not target.is_relative_to(docs_dir) or not target.is_file():
-            raise HTTPException(404, f"No document named {path!r}.")
-        media = "text/plain; charset=utf-8" if target.suffix in (".md", ".txt") else None
-        return FileResponse(target, media_type=media)
 
     return app
 

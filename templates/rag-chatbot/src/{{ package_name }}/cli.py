@@ -60,22 +60,27 @@ def _settings(args: argparse.Namespace) -> Any:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from .api import serve
-    from .engine import ChatEngine, NoIndexError
 
     settings = _settings(args)
+    serve(settings, args.host, args.port, _load_engine(settings))
+    return 0
+
+
+def _load_engine(settings: Any, trace: bool | None = None) -> Any:
+    """The chat engine; on a fresh project (no index yet) build the index first, as `make
+    ingest` would, so every command of the quick start works in any order."""
+    from .engine import ChatEngine, NoIndexError
+
     try:
-        engine = ChatEngine.load(settings)
+        return ChatEngine.load(settings, trace=trace)
     except NoIndexError:
-        # A fresh project: `make run` is the quick start's second step, so build the index first.
         print(
             f"No index in {settings.ingest.index} yet: ingesting {settings.ingest.docs} first "
             "(what `make ingest` does).",
             file=sys.stderr,
         )
         _print_ingest_report(_ingest(settings, full=False), sys.stderr)
-        engine = ChatEngine.load(settings)
-    serve(settings, args.host, args.port, engine)
-    return 0
+        return ChatEngine.load(settings, trace=trace)
 
 
 def _ingest(settings: Any, full: bool) -> Any:
@@ -111,11 +116,11 @@ def _print_answer(answer: Any) -> None:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from .engine import ChatEngine, check_question
+    from .engine import check_question
 
     settings = _settings(args)
     question = check_question(args.question, settings.generation.max_question_chars)
-    engine = ChatEngine.load(settings, trace=args.trace or None)
+    engine = _load_engine(settings, trace=args.trace or None)
     answer = engine.ask(question, args.k, args.backend)
     if args.json:
         print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
@@ -129,9 +134,9 @@ NEW_CONVERSATION = "/new"
 
 def cmd_chat(args: argparse.Namespace) -> int:
     from .conversation import Message
-    from .engine import ChatEngine, QuestionError
+    from .engine import QuestionError
 
-    engine = ChatEngine.load(_settings(args), trace=args.trace or None)
+    engine = _load_engine(_settings(args), trace=args.trace or None)
     print(
         f"{len(engine.chunks)} chunks loaded. Ask a question; follow-ups may refer to earlier "
         f"ones. {NEW_CONVERSATION} starts over; an empty line or Ctrl-D quits."
@@ -188,22 +193,25 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from . import evaluate as ev
-    from .engine import ChatEngine
+    from .retrieval import PlainBM25Retriever
 
     settings = _settings(args).with_questions(args.questions)
     questions = ev.load_questions(settings.eval.questions)
-    engine = ChatEngine.load(settings, trace=False)
+    engine = _load_engine(settings, trace=False)
     # The git state before this command writes anything (its report must not make it "dirty").
     tags = {} if args.no_mlflow else _git_tags(settings.root)
     source = ev.provenance(engine, settings.eval.questions)
-    missing = ev.unanswerable(questions, engine)
+    missing = ev.missing_sources(questions, engine)
     tags["eval.unanswerable_questions"] = str(len(missing))
-    warning = ev.coverage_warning(missing, len(questions), source["docs"])
+    answerable = sum(q.answerable for q in questions)
+    warning = ev.coverage_warning(missing, answerable, source["docs"])
     if warning:
         print(f"warning: {warning}", file=sys.stderr)
         tags["eval.warning"] = warning[:5000]
-    result = ev.evaluate(engine, questions, args.k or settings.eval.k)
+    baseline = PlainBM25Retriever(engine.chunks)
+    result = ev.evaluate(engine, questions, args.k or settings.eval.k, baseline=baseline)
     result.params.update(source)
+    _calibrate(settings, engine, result)
     report = ev.write_report(result, settings.root / Path(args.out))
     print(ev.format_table(result))
     print(f"Wrote {report}")
@@ -211,6 +219,25 @@ def cmd_eval(args: argparse.Namespace) -> int:
         run_id = ev.log_to_mlflow(result, report, tags)
         print(f"Logged MLflow run {run_id} (see it with `make mlflow-ui`).")
     return 0
+
+
+def _calibrate(settings: Any, engine: Any, result: Any) -> None:
+    """Compute and store the no-answer threshold; say what happened in one line."""
+    from .calibration import NoThresholdError, calibrate
+
+    try:
+        calibration = calibrate(settings, engine.retriever.name, result.top_scores)
+    except NoThresholdError as exc:
+        print(str(exc), file=sys.stderr)
+        return
+    result.metrics["no_answer_threshold"] = calibration.threshold
+    result.metrics["no_answer_balanced_accuracy"] = calibration.balanced_accuracy
+    print(
+        f"No-answer threshold {calibration.threshold:.3f} (top score below it: the answerer "
+        f"says the documents do not answer), balanced accuracy "
+        f"{calibration.balanced_accuracy:.2f} on {calibration.answerable} answerable and "
+        f"{calibration.unanswerable} unanswerable questions; stored in {settings.ingest.index}."
+    )
 
 
 def _git_tags(root: Any) -> dict[str, str]:

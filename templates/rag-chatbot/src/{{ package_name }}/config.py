@@ -96,6 +96,15 @@ class TrackingSettings:
 
 
 @dataclass(frozen=True)
+class UploadSettings:
+    """Changing documents from the page: on or off, the largest file, the accepted types."""
+
+    enabled: bool = True
+    max_mb: float = 20.0
+    types: tuple[str, ...] = ()  # file suffixes like "md"; empty: every type ingestion reads
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting of the project; paths are absolute once loaded."""
 
@@ -106,6 +115,7 @@ class Settings:
     conversation: ConversationSettings = field(default_factory=ConversationSettings)
     eval: EvalSettings = field(default_factory=EvalSettings)
     tracking: TrackingSettings = field(default_factory=TrackingSettings)
+    uploads: UploadSettings = field(default_factory=UploadSettings)
 
     def with_docs(self, docs: str | Path | None) -> Settings:
         """A copy whose documents folder is DOCS (relative to the working directory)."""
@@ -151,6 +161,7 @@ def load_settings(path: Path | None = None) -> Settings:
         conversation=_section(ConversationSettings, data, "conversation", root),
         eval=_section(EvalSettings, data, "eval", root),
         tracking=_section(TrackingSettings, data, "tracking", root),
+        uploads=_section(UploadSettings, data, "uploads", root),
     )
     settings = _apply_env(settings, env)
     _validate(settings)
@@ -197,6 +208,10 @@ def _coerce(value: Any, default: Any, root: Path) -> Any:
         return value
     if isinstance(default, (int, float, str)):
         return type(default)(value)
+    if isinstance(default, tuple):
+        if not isinstance(value, (list, tuple)):
+            raise TypeError("expected a list")
+        return tuple(str(item) for item in value)
     return value
 
 
@@ -245,7 +260,22 @@ def _validate(settings: Settings) -> None:
             raise ConfigError("[retrieval] qdrant_timeout must be more than 0 seconds")
     if settings.retrieval.top_k < 1 or settings.eval.k < 1:
         raise ConfigError("top_k and k must be at least 1")
+    _validate_uploads(settings.uploads)
     _validate_conversation(settings.conversation)
+
+
+def _validate_uploads(uploads: UploadSettings) -> None:
+    from .documents import SUPPORTED_SUFFIXES
+
+    if uploads.max_mb <= 0:
+        raise ConfigError("[uploads] max_mb must be more than 0")
+    readable = {suffix.lstrip(".") for suffix in SUPPORTED_SUFFIXES}
+    unknown = sorted({t.lower().lstrip(".") for t in uploads.types} - readable)
+    if unknown:
+        raise ConfigError(
+            f"[uploads] types: ingestion cannot read {', '.join(unknown)} "
+            f"(it reads {', '.join(sorted(readable))})"
+        )
 
 
 def _validate_conversation(conv: ConversationSettings) -> None:

@@ -1,16 +1,22 @@
-"""Read Markdown, plain text, HTML and PDF files into titled, sectioned blocks of text."""
+"""Read documents into titled, sectioned blocks of text: Markdown, plain text, HTML and PDF here,
+Word, reStructuredText, notebooks and CSV in `formats.py`."""
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
 from .decoding import NotTextError, decode
 
+log = logging.getLogger(__name__)
+
 SUPPORTED_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".txt": "text"}
-SUPPORTED_SUFFIXES |= {".html": "html", ".htm": "html", ".pdf": "pdf"}
+SUPPORTED_SUFFIXES |= {".html": "html", ".htm": "html", ".pdf": "pdf", ".docx": "docx"}
+SUPPORTED_SUFFIXES |= {".rst": "rst", ".ipynb": "ipynb", ".csv": "csv"}
 
 
 class DocumentError(ValueError):
@@ -44,24 +50,33 @@ def load_document(path: Path, source: str) -> Document:
         raise DocumentError(f"unsupported file type {path.suffix or '(none)'}")
     if kind == "pdf":
         doc = _load_pdf(path, source)
+    elif kind == "docx":
+        from .formats import load_docx
+
+        doc = load_docx(path, source)
     else:
         try:
             text, encoding = decode(path.read_bytes())
         except NotTextError as exc:
             raise DocumentError(str(exc)) from None
-        if kind == "markdown":
-            doc = _load_markdown(text, source)
-        elif kind == "html":
-            doc = _load_html(text, source)
-        else:
-            doc = _load_text(text, source)
+        doc = _TEXT_READERS[kind](text, source)
         doc.encoding = encoding
     if not any(block.text.strip() and not block.heading for block in doc.blocks):
         raise DocumentError("no text found (empty file)")
     return doc
 
 
-def _default_title(source: str) -> str:
+def _formats(name: str) -> Callable[[str, str], Document]:
+    def read(text: str, source: str) -> Document:
+        from . import formats
+
+        reader: Callable[[str, str], Document] = getattr(formats, name)
+        return reader(text, source)
+
+    return read
+
+
+def default_title(source: str) -> str:
     stem = Path(source).stem
     return re.sub(r"[-_]+", " ", stem).strip().capitalize() or source
 
@@ -75,7 +90,7 @@ def paragraphs(text: str) -> list[str]:
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 
 
-def _load_markdown(text: str, source: str) -> Document:
+def load_markdown(text: str, source: str) -> Document:
     doc = Document(source=source, title="")
     trail: list[tuple[int, str]] = []
     buffer: list[str] = []
@@ -103,7 +118,7 @@ def _load_markdown(text: str, source: str) -> Document:
         trail = [(lvl, h) for lvl, h in trail if lvl < level] + [(level, heading)]
         doc.blocks.append(Block(text=heading, section=section(), heading=True))
     flush()
-    doc.title = doc.title or _default_title(source)
+    doc.title = doc.title or default_title(source)
     return doc
 
 
@@ -139,7 +154,7 @@ def _table_rows_as_sentences(lines: list[str]) -> list[str]:
 
 def _load_text(text: str, source: str) -> Document:
     paras = paragraphs(text)
-    title = _default_title(source)
+    title = default_title(source)
     # A short first line standing on its own reads as the title.
     if len(paras) > 1 and len(paras[0]) <= 80 and not paras[0].endswith((".", ":", ";")):
         title = paras[0]
@@ -221,8 +236,18 @@ def _load_html(text: str, source: str) -> Document:
     parser.feed(text)
     parser.close()
     return Document(
-        source=source, title=parser.title or _default_title(source), blocks=parser.blocks
+        source=source, title=parser.title or default_title(source), blocks=parser.blocks
     )
+
+
+_TEXT_READERS: dict[str, Callable[[str, str], Document]] = {
+    "markdown": load_markdown,
+    "html": _load_html,
+    "text": _load_text,
+    "rst": _formats("load_rst"),
+    "ipynb": _formats("load_ipynb"),
+    "csv": _formats("load_csv"),
+}
 
 
 def _load_pdf(path: Path, source: str) -> Document:
@@ -236,11 +261,32 @@ def _load_pdf(path: Path, source: str) -> Document:
         meta_title = (reader.metadata.title if reader.metadata else None) or ""
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise DocumentError(f"corrupt or unreadable PDF ({exc})") from None
-    doc = Document(source=source, title=str(meta_title).strip() or _default_title(source))
+    blank = [number for number, text in enumerate(pages, start=1) if not text.strip()]
+    if pages and len(blank) == len(pages):
+        raise DocumentError(
+            f"scanned PDF: none of its {len(pages)} page(s) has a text layer; run OCR on it "
+            "first (for example with ocrmypdf) and ingest the result"
+        )
+    if blank:
+        log.warning(
+            "%s: page(s) %s have no text layer (scanned?): not indexed.", source, _spans(blank)
+        )
+    doc = Document(source=source, title=str(meta_title).strip() or default_title(source))
     for number, page_text in enumerate(pages, start=1):
         for para in paragraphs(_join_pdf_lines(page_text)):
             doc.blocks.append(Block(text=para, section=f"page {number}", page=number))
     return doc
+
+
+def _spans(numbers: list[int]) -> str:
+    """[1, 2, 3, 7] -> '1-3, 7'."""
+    spans: list[list[int]] = []
+    for n in numbers:
+        if spans and n == spans[-1][-1] + 1:
+            spans[-1].append(n)
+        else:
+            spans.append([n])
+    return ", ".join(f"{s[0]}-{s[-1]}" if len(s) > 1 else str(s[0]) for s in spans)
 
 
 def _join_pdf_lines(text: str) -> str:

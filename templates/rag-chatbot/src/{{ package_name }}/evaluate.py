@@ -12,18 +12,28 @@ from typing import Any
 
 from .engine import ChatEngine
 from .ingest import read_manifest
+from .retrieval import Hit, Retriever
 
 
 class QuestionFileError(ValueError):
     """The question file is missing or malformed."""
 
 
+BASELINE = "plain bm25s (no stemming, no stop words, chunk text only, same chunks, same k)"
+
+
 @dataclass(frozen=True)
 class Question:
-    """A question and the documents (relative to the docs folder) any of which answers it."""
+    """A question and the documents (relative to the docs folder) any of which answers it;
+    no sources: a question the documents do not answer (it calibrates the no-answer threshold)."""
 
     question: str
     sources: tuple[str, ...]
+
+    @property
+    def answerable(self) -> bool:
+        """The documents answer it (it has expected sources)."""
+        return bool(self.sources)
 
 
 @dataclass
@@ -33,6 +43,7 @@ class EvalResult:
     metrics: dict[str, float]
     params: dict[str, Any]
     rows: list[dict[str, Any]] = field(default_factory=list)
+    top_scores: dict[str, list[float]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -40,7 +51,8 @@ class EvalResult:
 
 
 def load_questions(path: Path) -> list[Question]:
-    """JSON Lines: one `{"question": ..., "sources": [...]}` object per line."""
+    """JSON Lines: one `{"question": ..., "sources": [...]}` object per line; `"sources": []`
+    marks a question the documents do not answer."""
     if not path.is_file():
         raise QuestionFileError(f"No question file at {path}.")
     questions = []
@@ -56,52 +68,86 @@ def load_questions(path: Path) -> list[Question]:
             raise QuestionFileError(
                 f"{path}:{number}: expected an object with 'question' and 'sources' ({exc})"
             ) from None
-    if not questions:
-        raise QuestionFileError(f"{path} holds no questions.")
+    if not any(q.answerable for q in questions):
+        raise QuestionFileError(f"{path} holds no question with expected sources.")
     return questions
 
 
-def evaluate(engine: ChatEngine, questions: list[Question], k: int) -> EvalResult:
-    """Run every question through retrieval and generation; aggregate the metrics."""
-    rows = []
+def _rank(hits: list[Hit], sources: tuple[str, ...]) -> int:
+    """1-based rank of the first hit from one of SOURCES (0: none in the top k)."""
+    return next((i for i, h in enumerate(hits, start=1) if h.chunk.source in sources), 0)
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else 0.0
+
+
+def _retrieval_metrics(ranks: list[int], k: int) -> dict[str, float]:
+    n = len(ranks) or 1
+    return {
+        f"hit_rate_at_{k}": sum(r > 0 for r in ranks) / n,
+        f"mrr_at_{k}": sum(1 / r for r in ranks if r) / n,
+    }
+
+
+def evaluate(
+    engine: ChatEngine, questions: list[Question], k: int, baseline: Retriever | None = None
+) -> EvalResult:
+    """Run every question through retrieval (and the BASELINE retriever) and generation.
+
+    Hit rate, MRR and citations count the answerable questions only; every question's top
+    score is kept (`top_scores`) for the no-answer threshold.
+    """
+    rows, ranks, base_ranks, latencies = [], [], [], []
+    scores: dict[str, list[float]] = {"answerable": [], "unanswerable": []}
     started = time.perf_counter()
     for q in questions:
         t0 = time.perf_counter()
         hits = engine.retrieve(q.question, k)
-        retrieved = [hit.chunk.source for hit in hits]
-        rank = next((i for i, s in enumerate(retrieved, start=1) if s in q.sources), 0)
-        answer = engine.ask(q.question, k)
-        cited = answer.cited_sources
-        rows.append(
-            {
-                "question": q.question,
-                "expected": list(q.sources),
-                "retrieved": retrieved,
-                "rank": rank,
-                "hit": rank > 0,
-                "cited": cited,
-                "cites_right_source": any(s in q.sources for s in cited),
-                "seconds": round(time.perf_counter() - t0, 4),
-            }
-        )
-    n = len(rows)
-    metrics = {
-        f"hit_rate_at_{k}": sum(r["hit"] for r in rows) / n,
-        f"mrr_at_{k}": sum(1 / r["rank"] for r in rows if r["rank"]) / n,
-        "cites_right_source": sum(r["cites_right_source"] for r in rows) / n,
-        "seconds_per_question": (time.perf_counter() - started) / n,
-    }
+        latencies.append(time.perf_counter() - t0)
+        top = hits[0].score if hits else 0.0
+        scores["answerable" if q.answerable else "unanswerable"].append(top)
+        row: dict[str, Any] = {
+            "question": q.question,
+            "expected": list(q.sources),
+            "retrieved": [hit.chunk.source for hit in hits],
+            "top_score": round(top, 4),
+        }
+        if q.answerable:
+            ranks.append(_rank(hits, q.sources))
+            cited = engine.ask(q.question, k).cited_sources
+            row |= {"rank": ranks[-1], "hit": ranks[-1] > 0, "cited": cited}
+            row["cites_right_source"] = any(s in q.sources for s in cited)
+            if baseline is not None:
+                base_ranks.append(_rank(baseline.search(q.question, k), q.sources))
+                row["baseline_rank"] = base_ranks[-1]
+        rows.append(row)
+    metrics = _retrieval_metrics(ranks, k)
+    answered = [r for r in rows if "rank" in r]
+    metrics["cites_right_source"] = sum(r["cites_right_source"] for r in answered) / len(answered)
+    metrics["seconds_per_question"] = (time.perf_counter() - started) / len(rows)
+    metrics["latency_p50_ms"] = 1000 * _percentile(latencies, 0.50)
+    metrics["latency_p95_ms"] = 1000 * _percentile(latencies, 0.95)
+    name = engine.retriever.name
+    metrics |= {f"{name}_{m}": v for m, v in _retrieval_metrics(ranks, k).items()}
+    if baseline is not None:
+        base = _retrieval_metrics(base_ranks, k)
+        metrics |= {f"baseline_{m}": v for m, v in base.items()}
+        metrics |= {f"{baseline.name}_{m}": v for m, v in base.items()}
     settings = engine.settings
     params = {
-        "retriever": engine.retriever.name,
+        "retriever": name,
         "k": k,
         "chunk_size": settings.ingest.chunk_size,
         "chunk_overlap": settings.ingest.chunk_overlap,
+        "language": settings.retrieval.language,
         "backend": settings.generation.backend,
-        "questions": n,
+        "questions": len(answered),
+        "unanswerable_questions": len(rows) - len(answered),
         "chunks": len(engine.chunks),
     }
-    return EvalResult(metrics=metrics, params=params, rows=rows)
+    return EvalResult(metrics=metrics, params=params, rows=rows, top_scores=scores)
 
 
 def provenance(engine: ChatEngine, questions_file: Path) -> dict[str, str]:
@@ -116,15 +162,17 @@ def provenance(engine: ChatEngine, questions_file: Path) -> dict[str, str]:
     return {
         "questions_file": str(questions_file.resolve()),
         "questions_sha256": hashlib.sha256(questions_file.read_bytes()).hexdigest(),
-        "docs": str(manifest.get("docs", engine.settings.ingest.docs)),
+        "docs": (docs := str(manifest.get("docs", engine.settings.ingest.docs))),
         "docs_sha256": hashlib.sha256(listing).hexdigest(),
+        "data": data_name(docs, files),
     }
 
 
-def unanswerable(questions: list[Question], engine: ChatEngine) -> list[Question]:
-    """The questions none of whose expected sources is in the index: they cannot be hits."""
+def missing_sources(questions: list[Question], engine: ChatEngine) -> list[Question]:
+    """The answerable questions none of whose expected sources is in the index: they cannot be
+    hits."""
     indexed = {chunk.source for chunk in engine.chunks}
-    return [q for q in questions if indexed.isdisjoint(q.sources)]
+    return [q for q in questions if q.answerable and indexed.isdisjoint(q.sources)]
 
 
 def coverage_warning(missing: list[Question], total: int, docs: str) -> str:
@@ -150,6 +198,55 @@ def write_report(result: EvalResult, path: Path) -> Path:
     return path
 
 
+# The bundled sample's documents (data/docs of a fresh project), to name the data honestly.
+SAMPLE_DOCS = frozenset(
+    [
+        "3d-printing.md",
+        "annual-report-2025.pdf",
+        "booking.html",
+        "code-of-conduct.txt",
+        "electronics-bench.txt",
+        "events.md",
+        "faq.htm",
+        "laser-cutter.html",
+        "membership.md",
+        "safety.md",
+        "welcome.md",
+        "wood-shop.txt",
+    ]
+)
+CURATED_PARAMS = (
+    "retriever",
+    "k",
+    "chunk_size",
+    "chunk_overlap",
+    "language",
+    "docs",
+    "docs_sha256",
+)
+
+
+def data_name(docs: str, files: object) -> str:
+    """What the write-up calls the documents: the bundled sample, or the folder's path."""
+    if isinstance(files, dict) and set(files) == SAMPLE_DOCS:
+        return "bundled sample: makerspace handbook (data/docs)"
+    return docs
+
+
+def run_tags(result: EvalResult) -> dict[str, str]:
+    """The write-up's tags (CONTRACTS, issue 12): baseline, curated params, outcome, data."""
+    k = result.params["k"]
+    hit, base = result.metrics[f"hit_rate_at_{k}"], result.metrics.get(f"baseline_hit_rate_at_{k}")
+    reason = f"hit_rate_at_{k} {hit:.3f}" + (f" vs baseline {base:.3f}" if base is not None else "")
+    return {
+        "portkit.baseline": BASELINE,
+        "portkit.params": json.dumps([p for p in CURATED_PARAMS if p in result.params]),
+        "portkit.outcome": "eval",
+        "portkit.outcome_reason": f"evaluation run: {reason}",
+        "portkit.data": str(result.params.get("data", result.params.get("docs", ""))),
+    }
+
+
 def log_to_mlflow(result: EvalResult, report: Path, tags: dict[str, str]) -> str:
     """Log params, metrics and the report as one MLflow run with TAGS; return its id.
 
@@ -162,6 +259,7 @@ def log_to_mlflow(result: EvalResult, report: Path, tags: dict[str, str]) -> str
 
     primary = next(iter(result.metrics))  # hit_rate_at_<k>
     name = f"eval-{result.params['retriever']}"
+    tags = {**run_tags(result), **tags}
     with tracking.start_run(run_name=name, primary_metric=primary, tags=tags) as run:
         mlflow.log_params(result.params)
         mlflow.log_metrics(result.metrics)
@@ -170,7 +268,12 @@ def log_to_mlflow(result: EvalResult, report: Path, tags: dict[str, str]) -> str
 
 
 def format_table(result: EvalResult) -> str:
-    """The metrics as a small Markdown table."""
-    lines = ["| metric | value |", "|---|---|"]
-    lines += [f"| {name} | {value:.3f} |" for name, value in result.metrics.items()]
+    """The metrics as a small Markdown table, the baseline's beside where it has one."""
+    lines = ["| metric | value | baseline |", "|---|---|---|"]
+    prefixes = ("baseline_", f"{result.params['retriever']}_", "bm25s_")
+    for name, value in result.metrics.items():
+        if name.startswith(prefixes):
+            continue
+        base = result.metrics.get(f"baseline_{name}")
+        lines.append(f"| {name} | {value:.3f} | {'' if base is None else f'{base:.3f}'} |")
     return "\n".join(lines)

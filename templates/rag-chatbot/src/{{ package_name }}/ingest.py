@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import shutil
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .calibration import CALIBRATION
 from .chunking import Chunk, chunk_document
 from .config import Settings
 from .documents import SUPPORTED_SUFFIXES, DocumentError, load_document
@@ -20,7 +22,7 @@ log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.jsonl"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: BM25 with a headings field and identifier parts
 
 
 class EmptyCorpusError(RuntimeError):
@@ -88,7 +90,8 @@ def ingest(settings: Settings, full: bool = False) -> IngestReport:
         raise EmptyCorpusError(f"The documents folder {docs} does not exist.")
     files = list_files(docs)
     if not files:
-        raise EmptyCorpusError(f"The documents folder {docs} is empty: add md, txt, html or pdf.")
+        kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
+        raise EmptyCorpusError(f"The documents folder {docs} has no documents: add {kinds} files.")
 
     recover(settings.ingest.index)
     previous = _previous_state(settings, full)
@@ -184,3 +187,6 @@ def _save(settings: Settings, chunks: list[Chunk], hashes: dict[str, str]) -> No
             "chunks": len(chunks),
         }
         (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        # Carried over so that the answerer can say it is stale (it names the old manifest).
+        if (live / CALIBRATION).is_file():
+            shutil.copy2(live / CALIBRATION, folder / CALIBRATION)

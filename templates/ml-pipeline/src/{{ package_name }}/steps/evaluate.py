@@ -1,4 +1,10 @@
-"""Step 5, evaluate: score the model on the held-out test set and draw its plots."""
+"""Step 5, evaluate: score the model and the baseline on the held-out test set; draw the figures.
+
+The baseline (tabular.baseline_estimator, fitted on the same training rows) is scored on the
+same test rows, as ``baseline_test_<m>``. The figures are the shared kit's (tabular.figures):
+confusion matrix and precision-recall, or predicted vs actual and residuals, plus feature
+importance; the pipeline's parent run logs them under ``figures/``.
+"""
 
 from __future__ import annotations
 
@@ -11,19 +17,26 @@ import numpy as np
 import pandas as pd
 
 from ..dag import Outcome
-from ..tabular import per_class_report, score
+from ..tabular import (
+    baseline_estimator,
+    evaluation_figures,
+    importance_figure,
+    per_class_report,
+    save_figures,
+    score,
+)
 from .context import Context
-from .featurize import TEST, load
+from .featurize import TEST, TRAIN, load
 from .train import CV_METRICS, MODEL
 
 METRICS = "artifacts/metrics.json"
 PER_CLASS = "artifacts/per_class.json"  # precision, recall, F1 and support of every class
-PLOTS = "artifacts/plots"
+FIGURES = "artifacts/figures"
 
 
 @dataclass
 class Evaluation:
-    """Test-set metrics (test_<m>) and the plots drawn."""
+    """Test-set metrics (test_<m>) and the figures drawn."""
 
     metrics: dict[str, float]
     plots: list[Path]
@@ -35,6 +48,14 @@ def test_metrics(task: str, estimator: Any, x: pd.DataFrame, y: pd.Series) -> di
     proba = estimator.predict_proba(x) if task == "classification" else None
     found = score(task, y, estimator.predict(x), proba, classes=classes)
     return {f"test_{name}": value for name, value in found.items()}
+
+
+def baseline_test_metrics(
+    task: str, train: tuple[pd.DataFrame, pd.Series], test: tuple[pd.DataFrame, pd.Series]
+) -> dict[str, float]:
+    """The baseline fitted on TRAIN, scored on TEST: baseline_test_<metric>."""
+    fitted = baseline_estimator(task).fit(*train)
+    return {f"baseline_{name}": value for name, value in test_metrics(task, fitted, *test).items()}
 
 
 def importances(estimator: Any, x: pd.DataFrame, y: pd.Series) -> pd.Series:
@@ -56,53 +77,41 @@ def importances(estimator: Any, x: pd.DataFrame, y: pd.Series) -> pd.Series:
 
 
 def plot(task: str, estimator: Any, x: pd.DataFrame, y: pd.Series, folder: Path) -> list[Path]:
-    """Confusion matrix (classification) or residuals (regression), and feature importance."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    folder.mkdir(parents=True, exist_ok=True)
-    predicted = estimator.predict(x)
-    fig, ax = plt.subplots(figsize=(5, 4))
-    if task == "classification":
-        from sklearn.metrics import ConfusionMatrixDisplay
-
-        ConfusionMatrixDisplay.from_predictions(y, predicted, ax=ax, colorbar=False)
-        first = folder / "confusion_matrix.png"
-    else:
-        ax.scatter(predicted, y - predicted, s=10, alpha=0.6)
-        ax.axhline(0, color="grey", linewidth=1)
-        ax.set(xlabel="predicted", ylabel="residual (actual - predicted)", title="Residuals")
-        first = folder / "residuals.png"
-    fig.tight_layout()
-    fig.savefig(first, dpi=100, metadata={"Software": None})
-    plt.close(fig)
-
-    top = importances(estimator, x, y).head(15)[::-1]
-    fig, ax = plt.subplots(figsize=(6, 0.3 * len(top) + 1.2))
-    ax.barh(top.index, top.to_numpy())
-    ax.set(xlabel="importance", title="Feature importance (top 15)")
-    fig.tight_layout()
-    second = folder / "feature_importance.png"
-    fig.savefig(second, dpi=100, metadata={"Software": None})
-    plt.close(fig)
-    return [first, second]
+    """The kit's figures for TASK on (X, Y), and feature importance, as PNGs in FOLDER."""
+    classify = task == "classification"
+    figures = evaluation_figures(
+        task,
+        y,
+        estimator.predict(x),
+        target=str(y.name),
+        proba=estimator.predict_proba(x) if classify else None,
+        classes=[str(c) for c in estimator.classes_] if classify else None,
+    )
+    bars = importance_figure(
+        importances(estimator, x, y).head(30).to_dict(),
+        "importance (the model's own, |coefficient|, or permutation)",
+    )
+    if bars is not None:
+        figures["feature_importance.png"] = bars
+    for stale in folder.glob("*.png") if folder.is_dir() else []:
+        stale.unlink()  # a figure of the other task must not linger
+    return save_figures(figures, folder)
 
 
 def evaluate(task: str, estimator: Any, x: pd.DataFrame, y: pd.Series, folder: Path) -> Evaluation:
-    """Score on the held-out test set and draw the plots into FOLDER."""
+    """Score on the held-out test set and draw the figures into FOLDER."""
     return Evaluation(test_metrics(task, estimator, x, y), plot(task, estimator, x, y, folder))
 
 
 def run(ctx: Context) -> Outcome:
-    """Evaluate artifacts/model.pkl on data/test.parquet; write artifacts/metrics.json and plots."""
+    """Evaluate artifacts/model.pkl and the baseline on data/test.parquet; write metrics, figures."""
     with (ctx.root / MODEL).open("rb") as handle:
         estimator = pickle.load(handle)  # our own file, written by the train step
     x, y = load(ctx, TEST)
     task = ctx.schema().task
-    result = evaluate(task, estimator, x, y, ctx.root / PLOTS)
-    metrics = {**ctx.read_json(CV_METRICS), **result.metrics}
+    result = evaluate(task, estimator, x, y, ctx.root / FIGURES)
+    baseline = baseline_test_metrics(task, load(ctx, TRAIN), (x, y))
+    metrics = {**ctx.read_json(CV_METRICS), **result.metrics, **baseline}
     per_class: dict[str, Any] = {}  # regression: no classes
     if task == "classification":
         classes = [str(c) for c in estimator.classes_]
@@ -112,4 +121,6 @@ def run(ctx: Context) -> Outcome:
     primary = ctx.primary_metric(task)
     shown = metrics.get(f"test_{primary}")
     summary = f"test {primary} {shown:.4f}" if shown is not None else f"no test {primary}"
+    against = metrics.get(f"baseline_test_{primary}")
+    summary += f" (baseline {against:.4f})" if shown is not None and against is not None else ""
     return Outcome(summary=summary, metrics=metrics)

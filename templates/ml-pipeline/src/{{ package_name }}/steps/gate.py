@@ -1,8 +1,10 @@
 """Step 6, gate: check the thresholds, compare with the champion, write reports/metrics.md.
 
-The gate passes when every threshold in params.yaml holds. The model is promoted when it also
-beats the current champion's primary test metric by at least `min_improvement` (or when there is
-no champion yet). A failed gate stops the pipeline (exit code 3) after writing the report.
+The gate passes when every threshold in params.yaml holds and, with `gates.beat_baseline: true`,
+when the primary test metric beats the trivial baseline's (``baseline_test_<m>``: majority class
+or mean). The model is promoted when it also beats the current champion's primary test metric by
+at least `min_improvement` (or when there is no champion yet). A failed gate stops the pipeline
+(exit code 3) after writing the report.
 """
 
 from __future__ import annotations
@@ -48,21 +50,38 @@ class Decision:
     champion: Champion | None
     beats_champion: bool
     reasons: list[str] = field(default_factory=list)
+    #: The baseline's primary test metric, and whether the gate requires beating it.
+    baseline: float | None = None
+    require_baseline: bool = False
+
+    @property
+    def beats_baseline(self) -> bool:
+        """The primary metric is strictly better than the baseline's (a missing one is not)."""
+        if self.baseline is None:
+            return False
+        higher = metric(self.primary.removeprefix("test_")).higher_is_better
+        return self.value > self.baseline if higher else self.value < self.baseline
 
     @property
     def failures(self) -> list[str]:
-        """One sentence per threshold that does not hold."""
-        return [
+        """One sentence per threshold that does not hold (and the baseline, when required)."""
+        found = [
             f"{c.name} = {_fmt(c.value)} is {'below' if c.bound == 'min' else 'above'} "
             f"the gate {c.bound} {c.threshold:g}"
             for c in self.checks
             if not c.passed
         ]
+        if self.require_baseline and not self.beats_baseline:
+            found.append(
+                f"{self.primary} = {self.value:.4f} does not beat the baseline's "
+                f"{_fmt(self.baseline)} (gates.beat_baseline)"
+            )
+        return found
 
     @property
     def passed(self) -> bool:
-        """All thresholds hold."""
-        return all(check.passed for check in self.checks)
+        """All thresholds hold (and the baseline is beaten, when required)."""
+        return not self.failures
 
     @property
     def promote(self) -> bool:
@@ -73,7 +92,13 @@ class Decision:
         """Plain data for artifacts/gate.json."""
         data = asdict(self)
         data["checks"] = [{**asdict(c), "passed": c.passed} for c in self.checks]
-        return {**data, "failures": self.failures, "passed": self.passed, "promote": self.promote}
+        return {
+            **data,
+            "beats_baseline": self.beats_baseline,
+            "failures": self.failures,
+            "passed": self.passed,
+            "promote": self.promote,
+        }
 
 
 def decide(
@@ -107,7 +132,8 @@ def decide(
                 f"{primary} = {value:.4f} does not beat champion v{champion.version} "
                 f"({best:.4f}) by at least {gates.min_improvement:g}"
             )
-    return Decision(checks, primary, value, champion, beats, reasons)
+    baseline = metrics.get(f"baseline_{primary}")
+    return Decision(checks, primary, value, champion, beats, reasons, baseline, gates.beat_baseline)
 
 
 def _fmt(value: float | None) -> str:
@@ -135,8 +161,8 @@ def render_report(
         *([f"Predicting {problem}.", ""] if problem else []),
         verdict,
         "",
-        f"| metric | this model | {against} | change | gate |",
-        "|---|---:|---:|---:|---|",
+        f"| metric | this model | baseline | {against} | change | gate |",
+        "|---|---:|---:|---:|---:|---|",
     ]
     gates = {c.name: c for c in decision.checks}
     for name in sorted(metrics):
@@ -152,9 +178,10 @@ def render_report(
             if check
             else ""
         )
+        baseline = metrics.get(f"baseline_{name}")
         lines.append(
-            f"| {name} | {value:.4f} | {_fmt(old) if old is not None else '-'} "
-            f"| {change} | {gate} |"
+            f"| {name} | {value:.4f} | {_fmt(baseline) if baseline is not None else '-'} "
+            f"| {_fmt(old) if old is not None else '-'} | {change} | {gate} |"
         )
     lines.append("")
     for reason in [*decision.failures, *decision.reasons]:

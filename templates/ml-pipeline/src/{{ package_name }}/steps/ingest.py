@@ -20,6 +20,7 @@ from ..tabular import (
     DataError,
     Schema,
     bundled,
+    data_summary,
     infer_schema,
     prepare_target,
     read_schema,
@@ -30,6 +31,7 @@ from .context import SCHEMA, Context
 
 OUTPUT = "data/raw.parquet"
 CARD = "data/raw.json"
+SUMMARY = "artifacts/data_summary.json"  # rows, columns, class balance, gaps: for the model card
 
 
 def ingest(source: DataParams, root: Path) -> pd.DataFrame:
@@ -76,7 +78,7 @@ def content_hash(frame: pd.DataFrame) -> str:
 
 
 def run(ctx: Context) -> Outcome:
-    """Read the source, settle the schema, store the table as Parquet with a small data card."""
+    """Read the source, settle the schema, store the table as Parquet with a data card and summary."""
     params = ctx.params
     frame = ingest(params.data, ctx.root)
     schema, inferred = settle_schema(frame, params, ctx.root)
@@ -108,6 +110,7 @@ def run(ctx: Context) -> Outcome:
             "task": schema.task,
         },
     )
+    ctx.write_json(SUMMARY, data_summary(frame, schema.target, schema.task, label))
     return Outcome(
         summary=f"{len(frame)} rows x {len(frame.columns)} columns from {label} ({schema.task})",
         metrics={"rows": len(frame), "columns": len(frame.columns)},
