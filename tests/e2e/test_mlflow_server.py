@@ -4,7 +4,7 @@ There is no container engine in CI, so the test reads the `mlflow` service from 
 (packages and `mlflow server` arguments, so the two cannot drift), installs those packages into a
 fresh venv and runs that command outside a container, against a throw-away PostgreSQL cluster
 (Debian's `postgresql` package; `.ci/run` installs it). Only addresses change: 127.0.0.1 and free
-ports instead of the compose network, and a local folder instead of the MinIO bucket. A generated
+ports instead of the compose network, and a local folder instead of the artifacts volume. A generated
 model-api project then trains, registers and serves from that server. Without PostgreSQL the test
 is skipped, except where PORTKIT_REQUIRE_POSTGRES=1 (CI), where it fails.
 """
