@@ -80,9 +80,13 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command; return its exit code."""
     args = _parser().parse_args(argv)
     from .errors import PipelineError
+    from .tracking import TrackingError
 
     try:
         return _dispatch(args)
+    except TrackingError as exc:  # a tracking server or URI the user can fix: one line
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except PipelineError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         if exc.hint:

@@ -44,6 +44,11 @@ class PipelineRun:
         self.mlflow: Any = None
         self.run_id: str | None = None
 
+    def author_tag(self) -> dict[str, str]:
+        """The `portkit.author` tag every run carries (the parent's comes from `run_tags`)."""
+        member = tracking.author(self.root)
+        return {tracking.AUTHOR_TAG: member} if member else {}
+
     def task(self) -> str | None:
         """The task: from params, or as the ingest step resolved it (None before ingest ran)."""
         card = self.root / "data" / "raw.json"
@@ -75,7 +80,7 @@ class PipelineRun:
         """A nested run for STAGE; yields the mlflow module with that run active."""
         if self.mlflow is None:
             self._start()
-        with self.mlflow.start_run(run_name=stage, nested=True, tags={"stage": stage}):
+        with self.mlflow.start_run(run_name=stage, nested=True, tags={"stage": stage, **self.author_tag()}):
             yield self.mlflow
 
     def log_outcome(self, outcome: Outcome, files: list[Path]) -> None:

@@ -25,7 +25,9 @@ def connect() -> Any:
     """Point MLflow at the project's store; return a client for the registry."""
     import mlflow
 
-    mlflow.set_tracking_uri(tracking.tracking_uri())
+    uri = tracking.tracking_uri()
+    tracking.check_reachable(uri)  # a silent server fails in seconds, not after MLflow's retries
+    mlflow.set_tracking_uri(uri)
     return mlflow.MlflowClient()
 
 
