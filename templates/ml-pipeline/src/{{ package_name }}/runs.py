@@ -80,7 +80,8 @@ class PipelineRun:
         """A nested run for STAGE; yields the mlflow module with that run active."""
         if self.mlflow is None:
             self._start()
-        with self.mlflow.start_run(run_name=stage, nested=True, tags={"stage": stage, **self.author_tag()}):
+        tags = {"stage": stage, **self.author_tag()}
+        with self.mlflow.start_run(run_name=stage, nested=True, tags=tags):
             yield self.mlflow
 
     def log_outcome(self, outcome: Outcome, files: list[Path]) -> None:
