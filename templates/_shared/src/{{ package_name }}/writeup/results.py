@@ -45,7 +45,8 @@ def headline(run: RunSummary) -> str | None:
 
 
 def metrics_table(run: RunSummary) -> str:
-    """Every score with its spread, the baseline's value and the difference."""
+    """Every score with its spread (``<m>_std``, or ``cv_<m>_std`` beside ``cv_<m>_mean``), the
+    baseline's value and the difference."""
     shown = scores(run)
     lines = [
         "| metric | value | ± std | baseline | vs baseline |",
@@ -53,7 +54,8 @@ def metrics_table(run: RunSummary) -> str:
     ]
     for name in sorted(shown):
         value, baseline = shown[name], run.baseline(name)
-        spread = run.metrics.get(f"{name}_std")
+        mean_spread = run.metrics.get(f"{name.removesuffix('_mean')}_std")
+        spread = run.metrics.get(f"{name}_std", mean_spread)
         difference = value - baseline if baseline is not None else None
         lines.append(
             f"| {cell(name)} | {fmt(value)} | {fmt(spread)} | {fmt(baseline)} | {signed(difference)} |"
