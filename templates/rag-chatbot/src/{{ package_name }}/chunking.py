@@ -44,9 +44,14 @@ def split_sentences(text: str) -> list[str]:
 
 
 def _pieces(text: str, size: int) -> list[str]:
-    """TEXT cut into pieces of at most SIZE characters, at sentence, then word boundaries."""
+    """TEXT cut into pieces of at most SIZE characters, at sentence, then word boundaries (a code
+    block or a list at line boundaries, each piece of code fenced again)."""
     if len(text) <= size:
         return [text]
+    if text.startswith(("```", "~~~")):
+        return _code_pieces(text, size)
+    if "\n" in text:  # a list: whole items, one per line
+        return _line_pieces(text.split("\n"), size)
     pieces: list[str] = []
     current = ""
     for sentence in split_sentences(text):
@@ -61,10 +66,30 @@ def _pieces(text: str, size: int) -> list[str]:
     return pieces
 
 
+def _line_pieces(lines: list[str], size: int) -> list[str]:
+    pieces: list[str] = []
+    current: list[str] = []
+    for line in lines:
+        if current and sum(len(x) + 1 for x in current) + len(line) > size:
+            pieces.append("\n".join(current))
+            current = []
+        current.append(line[:size])
+    return [*pieces, "\n".join(current)] if current else pieces
+
+
+def _code_pieces(text: str, size: int) -> list[str]:
+    lines = text.split("\n")
+    opening, closing = lines[0], lines[-1]
+    body = _line_pieces(lines[1:-1], max(size - len(opening) - len(closing) - 2, 40))
+    return [f"{opening}\n{piece}\n{closing}" for piece in body]
+
+
 def _tail(text: str, overlap: int) -> str:
     """The last OVERLAP characters of TEXT, starting at a word boundary."""
     if overlap <= 0 or len(text) <= overlap:
         return text if overlap > 0 else ""
+    if "```" in text[-overlap:] or "~~~" in text[-overlap:]:
+        return ""  # never start a chunk inside a code block
     tail = text[-overlap:]
     space = tail.find(" ")
     return tail[space + 1 :] if space != -1 else tail
@@ -95,7 +120,7 @@ class _Builder:
             self.fresh = False
 
     def flush(self, carry: bool) -> None:
-        text = " ".join(self.parts)
+        text = "\n\n".join(self.parts)  # paragraphs stay paragraphs: code and lists keep lines
         if self.parts and not self.fresh:
             position = len(self.chunks)
             self.chunks.append(

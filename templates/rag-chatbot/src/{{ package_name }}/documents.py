@@ -81,10 +81,27 @@ def default_title(source: str) -> str:
     return re.sub(r"[-_]+", " ", stem).strip().capitalize() or source
 
 
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+\S")
+
+
 def paragraphs(text: str) -> list[str]:
-    """Blank-line separated paragraphs, with inner whitespace collapsed."""
+    """Blank-line separated paragraphs, with inner whitespace collapsed; a list keeps one item
+    per line, so an answer quoting it can show it as a list."""
     parts = re.split(r"\n\s*\n", text.replace("\r\n", "\n"))
-    return [" ".join(part.split()) for part in parts if part.strip()]
+    return [_collapse(part) for part in parts if part.strip()]
+
+
+def _collapse(part: str) -> str:
+    lines: list[str] = []
+    for line in part.split("\n"):
+        words = " ".join(line.split())
+        if not words:
+            continue
+        if lines and not _LIST_ITEM.match(line):
+            lines[-1] += " " + words  # a wrapped line continues the sentence or the item
+        else:
+            lines.append(words)
+    return "\n".join(lines)
 
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -104,10 +121,21 @@ def load_markdown(text: str, source: str) -> Document:
         doc.blocks.extend(Block(text=p, section=section()) for p in paragraphs(text))
         buffer.clear()
 
+    fence: list[str] = []
     for line in text.splitlines():
         if line.lstrip().startswith(("```", "~~~")):
             in_fence = not in_fence
-        match = None if in_fence else _MD_HEADING.match(line)
+            if in_fence:
+                flush()  # the prose before the code block is a block of its own
+            fence.append(line.strip())
+            if not in_fence:  # a code block is one block, its lines and indentation kept
+                doc.blocks.append(Block(text="\n".join(fence), section=section()))
+                fence = []
+            continue
+        if in_fence:
+            fence.append(line.rstrip())
+            continue
+        match = _MD_HEADING.match(line)
         if match is None:
             buffer.append(line)
             continue
@@ -117,6 +145,8 @@ def load_markdown(text: str, source: str) -> Document:
             doc.title = heading
         trail = [(lvl, h) for lvl, h in trail if lvl < level] + [(level, heading)]
         doc.blocks.append(Block(text=heading, section=section(), heading=True))
+    if fence:  # an unclosed fence: keep its lines, close it
+        doc.blocks.append(Block(text="\n".join([*fence, fence[0][:3]]), section=section()))
     flush()
     doc.title = doc.title or default_title(source)
     return doc

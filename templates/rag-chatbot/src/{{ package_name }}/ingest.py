@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.jsonl"
-FORMAT_VERSION = 2  # 2: BM25 with a headings field and identifier parts
+FORMAT_VERSION = 3  # 2: BM25 with a headings field and identifier parts; 3: code blocks keep lines
 
 
 class EmptyCorpusError(RuntimeError):
