@@ -7,8 +7,10 @@ best-so-far line and the baseline.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
+from .. import tracking
 from . import charts
 from .context import Context, Figure, cell, day, fmt
 from .runs import RunSummary
@@ -96,6 +98,9 @@ def markdown(ctx: Context) -> str:
         figure = Figure(CHART, f"{metric} over the runs, with the best so far and the baseline")
         ctx.figures.append(figure)
         lines += ["", f"Figure: {figure.caption}.", "", figure.markdown()]
+    people = credits(rows)
+    if people:
+        lines += ["", f"Runs by {people}."]
     failed = [row.run for row in rows if row.run.outcome == "gate_failed"]
     if failed:
         lines += ["", "Runs the gate stopped:", ""]
@@ -104,6 +109,14 @@ def markdown(ctx: Context) -> str:
             for run in failed
         ]
     return "\n".join(lines)
+
+
+def credits(rows: list[Step]) -> str:
+    """Who made the runs (their `portkit.author` tag, on a shared server), most runs first."""
+    counts = Counter(row.run.tags.get(tracking.AUTHOR_TAG, "") for row in rows)
+    counts.pop("", None)
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return ", ".join(f"{name} ({count})" for name, count in ranked)
 
 
 def best_so_far(scores: list[float | None], greater: bool) -> list[float | None]:
