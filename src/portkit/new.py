@@ -17,8 +17,8 @@ from portkit import answers as answers_mod
 from portkit import engines, file_answers, git, provenance
 from portkit.catalog import Catalog
 from portkit.errors import DestinationError, UntrustedTemplateError, UsageError
-from portkit.fetch import fetch
 from portkit.models import FetchedTemplate, NewRequest, NewResult, Provenance, SourceKind
+from portkit.sources import source_for
 
 #: The branch that holds pristine renders; `portkit update` merges it into the user's branch.
 TEMPLATE_BRANCH = "portkit/template"
@@ -33,7 +33,8 @@ def new_project(
     """Render REQUEST.template into REQUEST.destination; see the module docstring."""
     say = progress or (lambda _message: None)
     destination = request.destination.absolute()
-    ref = catalog.resolve(request.template, Path.cwd())
+    source = catalog.source(request.template, Path.cwd())
+    ref = source.ref
     _check_destination(destination, request)
     if request.vcs_ref and ref.kind is not SourceKind.GIT:
         raise UsageError("--vcs-ref only applies to git templates.")
@@ -41,7 +42,7 @@ def new_project(
     try:
         with tempfile.TemporaryDirectory(prefix=".portkit-", dir=destination.parent) as work:
             say(f"Fetching template {ref.name}")
-            template = fetch(ref, Path(work) / "source", request.vcs_ref)
+            template = source.fetch(Path(work) / "source", request.vcs_ref)
             _check_trust(template, request.trust)
             given = answers_mod.merge(
                 answers_mod.load_file(request.answers_file) if request.answers_file else {},
@@ -217,7 +218,7 @@ def _check_trust(template: FetchedTemplate, trust: bool) -> None:
 def _record(template: FetchedTemplate, used: dict[str, object], destination: Path) -> Provenance:
     ref = template.ref
     return Provenance(
-        template=provenance.template_id(ref.kind, ref.name, ref.location, destination),
+        template=source_for(ref).record_id(destination),
         source=ref.kind,
         engine=template.engine,
         version=template.version,

@@ -29,8 +29,7 @@ from typing import Any
 
 from portkit import changelog, file_answers, git, provenance, template_hook, update_merge
 from portkit import template_branch as branch
-from portkit._version import __version__
-from portkit.catalog import Catalog, locate
+from portkit.catalog import Catalog
 from portkit.changelog import Entry as ChangelogEntry
 from portkit.errors import (
     DirtyTreeError,
@@ -39,9 +38,9 @@ from portkit.errors import (
     UpdateConflictError,
     UsageError,
 )
-from portkit.fetch import content_digest, fetch
-from portkit.models import Provenance, SourceKind, TemplateRef
+from portkit.models import Provenance, SourceKind
 from portkit.new import TEMPLATE_BRANCH, render_project
+from portkit.sources import TemplateSource
 
 __all__ = [
     "BaseSource",
@@ -159,15 +158,17 @@ def update_project(
     say = progress or (lambda _message: None)
     project = _check_project(request.project)
     record = project.record
-    ref = locate(catalog, record.template, record.source, project.root)
+    template_source = catalog.recorded_source(record, project.root)
     _check_target(request, record)
     if not request.dry_run:
         template_hook.settle(project.root)  # no merge in progress: a leftover is stale
     with tempfile.TemporaryDirectory(prefix="portkit-update-") as work:
         workdir = Path(work)
-        base = _with_sync_point(project.root, _find_base(project, ref, request.trust, workdir, say))
+        base = _with_sync_point(
+            project.root, _find_base(project, template_source, request.trust, workdir, say)
+        )
         say(f"Rendering {record.template} with your answers")
-        target = _render(project, ref, request, workdir / "target")
+        target = _render(project, template_source, request, workdir / "target")
         new_commit = _commit_render(project.root, target, base.commit, workdir / "target-tree")
         changes = _changes(project.root, base.synced, new_commit)
         result = UpdateResult(
@@ -289,7 +290,7 @@ def _check_target(request: UpdateRequest, record: Provenance) -> None:
 
 
 def _find_base(
-    project: _Project, ref: TemplateRef, trust: bool, workdir: Path, say: Progress
+    project: _Project, template_source: TemplateSource, trust: bool, workdir: Path, say: Progress
 ) -> _Base:
     """Find the last render the project was synced with; recover it when the branch is gone."""
     for name, source in (
@@ -301,7 +302,7 @@ def _find_base(
             merged = branch.merged_render(project.root, tip)
             return _Base(merged, source, moved=merged != tip)
     record = project.record
-    if not _recorded_version_available(ref, record):
+    if not template_source.can_rebuild(record):
         raise ProjectError(
             f"The {TEMPLATE_BRANCH} branch is missing and {record.template} {record.version} "
             "is not available to rebuild it.",
@@ -311,7 +312,7 @@ def _find_base(
         )
     say(f"Rebuilding {TEMPLATE_BRANCH} from {record.template} {record.version}")
     recorded_version = UpdateRequest(project.root, to=record.commit, trust=trust)
-    rendered = _render(project, ref, recorded_version, workdir / "base")
+    rendered = _render(project, template_source, recorded_version, workdir / "base")
     tree = _write_tree(project.root, rendered.folder, workdir / "base-tree")
     found = _commit_with_tree(project.root, tree)
     if found:
@@ -344,15 +345,6 @@ def _blob(root: Path, commit: str) -> str:
     return git.run(["rev-parse", "--verify", "--quiet", spec], root, check=False).stdout.strip()
 
 
-def _recorded_version_available(ref: TemplateRef, record: Provenance) -> bool:
-    """Built-ins only as this portkit; git at the recorded commit; local folders if unchanged."""
-    if record.source is SourceKind.BUILTIN:
-        return record.version == __version__
-    if record.source is SourceKind.GIT:
-        return record.commit is not None
-    return "sha256:" + content_digest(Path(ref.location)) == record.version
-
-
 def _commit_with_tree(root: Path, tree: str) -> str | None:
     """Return the newest commit in the current branch's history whose files are exactly TREE."""
     for line in git.output(["log", "--format=%H %T", "HEAD"], root).splitlines():
@@ -374,12 +366,12 @@ class _Rendered:
 
 def _render(
     project: _Project,
-    ref: TemplateRef,
+    template_source: TemplateSource,
     request: UpdateRequest,
     workdir: Path,
 ) -> _Rendered:
     """Render with the recorded answers, changed by `--data`; a new question gets its default."""
-    template = fetch(ref, workdir / "source", request.to)
+    template = template_source.fetch(workdir / "source", request.to)
     known = {question.name for question in template.questions}
     recorded = {key: value for key, value in project.record.answers.items() if key in known}
     given = {**recorded, **request.data}
