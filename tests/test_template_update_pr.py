@@ -28,13 +28,13 @@ import sys
 from pathlib import Path
 
 import portkit.check
-import portkit.fetch
+import portkit.sources
 from portkit.catalog import Catalog
 
 builtin, version = sys.argv.pop(1), sys.argv.pop(1)
 Catalog.from_environment = classmethod(lambda cls, environ=None: cls(builtin=Path(builtin)))
 if version:
-    portkit.fetch.__version__ = portkit.check.__version__ = version
+    portkit.sources.__version__ = portkit.check.__version__ = version
 from portkit.cli import main
 
 sys.argv[0] = "portkit"

@@ -45,7 +45,7 @@ def versions(source: Source) -> tuple[str, str, str, str]:
 
 def newer_portkit(monkeypatch: pytest.MonkeyPatch, version: str) -> None:
     """A built-in template's version is portkit's: pretend this portkit is VERSION."""
-    for module in ("portkit.fetch", "portkit.check"):
+    for module in ("portkit.sources", "portkit.check"):
         monkeypatch.setattr(f"{module}.__version__", version)
 
 
