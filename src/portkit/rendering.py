@@ -60,7 +60,7 @@ def render_project(
 
 
 def render_again(
-    source: TemplateSource,
+    template_source: TemplateSource,
     record: Provenance,
     project: Path,
     workdir: Path,
@@ -76,7 +76,7 @@ def render_again(
     questions new in that version. The render lands in WORKDIR/render.
     """
     changed = data or {}
-    template = source.fetch(workdir / "source", version)
+    template = template_source.fetch(workdir / "source", version)
     known = {question.name for question in template.questions}
     recorded = {key: value for key, value in record.answers.items() if key in known}
     given = {**recorded, **changed}
@@ -100,10 +100,9 @@ def render_again(
 
 
 def _record(template: FetchedTemplate, used: dict[str, object], destination: Path) -> Provenance:
-    ref = template.ref
     return Provenance(
-        template=source_for(ref).record_id(destination),
-        source=ref.kind,
+        template=source_for(template.ref).record_id(destination),
+        source=template.ref.kind,
         engine=template.engine,
         version=template.version,
         answers=answers_mod.without_secrets(used, template.questions),

@@ -84,16 +84,18 @@ def update_project(
     say = progress or (lambda _message: None)
     project = _check_project(request.project)
     repo, record = project.repo, project.record
-    source = catalog.recorded_source(record, project.root)
+    template_source = catalog.recorded_source(record, project.root)
     _check_target(request, record)
     if not request.dry_run:
         template_hook.settle(repo)  # no merge in progress: a leftover is stale
     with tempfile.TemporaryDirectory(prefix="portkit-update-") as work:
         workdir = Path(work)
-        base = find_base(repo, record, source, trust=request.trust, workdir=workdir, say=say)
+        base = find_base(
+            repo, record, template_source, trust=request.trust, workdir=workdir, say=say
+        )
         say(f"Rendering {record.template} with your answers")
         target = render_again(
-            source,
+            template_source,
             record,
             project.root,
             workdir / "target",

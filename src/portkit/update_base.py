@@ -38,7 +38,7 @@ class Base:
 def find_base(
     repo: Repository,
     record: Provenance,
-    source: TemplateSource,
+    template_source: TemplateSource,
     *,
     trust: bool,
     workdir: Path,
@@ -49,7 +49,7 @@ def find_base(
     if on_branch:
         name, tip, merged = on_branch
         return _with_sync_point(repo, Base(merged, _SOURCES[name], moved=merged != tip))
-    if not source.can_rebuild(record):
+    if not template_source.can_rebuild(record):
         raise ProjectError(
             f"The {TEMPLATE_BRANCH} branch is missing and {record.template} {record.version} "
             "is not available to rebuild it.",
@@ -59,7 +59,7 @@ def find_base(
         )
     say(f"Rebuilding {TEMPLATE_BRANCH} from {record.template} {record.version}")
     rendered = render_again(
-        source, record, repo.root, workdir / "base", version=record.commit, trust=trust
+        template_source, record, repo.root, workdir / "base", version=record.commit, trust=trust
     )
     tree = repo.snapshot(rendered.folder, workdir / "base-tree")
     found = repo.commit_with_tree(tree)
