@@ -28,13 +28,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any
 
-from .chunking import Chunk
-from .config import ConfigError
-from .dense import Encoder, load_encoder
-from .retrieval import Hit, IndexMissingError
+from ..chunking import Chunk
+from ..config import ConfigError
+from .base import Hit, IndexMissingError
+from .embedding import Encoder, load_encoder
 
 if TYPE_CHECKING:
-    from .config import Settings
+    from ..config import Settings
 
 log = logging.getLogger(__name__)
 
