@@ -30,10 +30,10 @@ def build_index(
         from .dense import DenseRetriever
 
         DenseRetriever.build(chunks, index_dir, settings.retrieval.dense_model, cache=previous)
-    elif kind == "qdrant":
-        from .vectordb import QdrantRetriever
+    elif kind in ("chroma", "chroma-hybrid"):
+        from .vectordb import ChromaRetriever
 
-        QdrantRetriever.from_settings(settings).sync(chunks)
+        ChromaRetriever.from_settings(settings).sync(chunks)
 
 
 def open_retriever(settings: Settings, chunks: Sequence[Chunk]) -> Retriever:
@@ -42,13 +42,15 @@ def open_retriever(settings: Settings, chunks: Sequence[Chunk]) -> Retriever:
     kind = settings.retrieval.retriever
     if kind == "bm25":
         return BM25Retriever.load(chunks, index_dir, settings.retrieval.language)
-    if kind == "qdrant":
-        from .vectordb import QdrantRetriever
+    if kind in ("chroma", "chroma-hybrid"):
+        from .vectordb import ChromaRetriever
 
-        qdrant = QdrantRetriever.from_settings(settings)
-        qdrant.check(expected=len(chunks))  # fail at start-up, not at the first question
-        _ = qdrant.encoder
-        return qdrant
+        server = ChromaRetriever.from_settings(settings)
+        server.check(expected=len(chunks))  # fail at start-up, not at the first question
+        if kind == "chroma":
+            return server
+        bm25 = BM25Retriever.load(chunks, index_dir, settings.retrieval.language)
+        return HybridRetriever([bm25, server], rrf_k=settings.retrieval.rrf_k)
     from .dense import DenseRetriever
 
     dense = DenseRetriever.load(chunks, index_dir, settings.retrieval.dense_model)

@@ -1,31 +1,29 @@
-"""Optional backend: a Qdrant vector database server behind the same retriever interface.
+"""Optional backend: a Chroma vector database server behind the same retriever interface.
 
-For corpora that outgrow one machine: chunk embeddings (from the dense encoder,
-`[retrieval] dense_model`) live in a Qdrant collection (`[retrieval] qdrant_collection`) on the
-server at `QDRANT_URL` (default http://127.0.0.1:6333), with `QDRANT_API_KEY` if it wants one.
-Install it with `pip install -e ".[qdrant]"` plus the dense encoder (`make dense`) and set
-`retriever = "qdrant"` in rag.toml.
+For corpora that outgrow one process: the chunk embeddings (from this project's own encoder,
+`[retrieval] dense_model`; Chroma's default embedding function, which downloads a model, is never
+used) live in a collection (`[retrieval] chroma_collection`) on the Chroma server at
+`CHROMA_URL` (default http://127.0.0.1:8100; `make vectordb-server` starts one there). Install the
+client with `pip install -e ".[chroma]"` plus the encoder (`make dense`) and set
+`retriever = "chroma"` (dense search on the server) or `"chroma-hybrid"` (BM25 here, fused with
+the server's dense ranking) in rag.toml.
 
-Each chunk is one point: a stable id derived from the chunk id, its embedding, and the chunk's
-fields (source, title, section, position, page, text) as payload, plus a hash of the model name
-and the chunk text. Re-ingesting embeds and upserts only the chunks whose hash changed and
-deletes the points of chunks that are gone (deleted or shrunk files), so an unchanged corpus
-costs one scroll over the collection's ids and no embedding.
-
-Tested here: everything this module does (collection set-up, upsert with payload, search,
-incremental re-ingest and deletion, empty-collection and unreachable-server errors) runs in the
-project's tests against qdrant-client's local mode, which implements the same client API as the
-server. NOT tested here: the HTTP transport to a real Qdrant server (no server could be started
-on 127.0.0.1 where this template is built). Try it against yours before relying on it.
+Each chunk is one record: its chunk id ("file.md#3", the same on every machine), its embedding,
+its text as the document and its other fields plus a hash of the model name and the chunk text
+as metadata. Re-ingesting embeds and upserts only the chunks whose hash changed and deletes the
+records of chunks that are gone, so an unchanged corpus costs one read of the ids and no
+embedding. The collection's metadata records the model and the embedding size: a collection
+made with another model, size or by another tool is refused, never mixed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import uuid
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections.abc import Iterator, Sequence
-from dataclasses import fields
 from typing import TYPE_CHECKING, Any
 
 from ..chunking import Chunk
@@ -39,49 +37,63 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BATCH = 256
-# Point ids are UUIDs derived from the chunk ids ("file.md#3"), the same on every machine.
-_NAMESPACE = uuid.UUID("5b0c6f2e-6f0a-4a51-9a55-3c1d8e7a2f10")
+PAGE = 1000
+SCHEMA = "rag-chatbot-chunks/1"  # written into the collection's metadata by `sync`
+FIX = "start the server (make vectordb-server) or set CHROMA_URL to the server's address"
 
 
-_CHUNK_FIELDS = [f.name for f in fields(Chunk)]
+class ChromaUnavailableError(ConfigError):
+    """The Chroma client is not installed, or the server cannot be reached or refuses a request."""
 
 
-class QdrantUnavailableError(ConfigError):
-    """qdrant-client is not installed, or the server cannot be reached or refuses a request."""
+class CollectionMismatchError(ConfigError):
+    """The collection holds vectors of another model or size, or was not made by this project."""
 
 
-def _qdrant() -> Any:
-    """The qdrant_client module, or a clear error naming the extra to install."""
+def _chromadb() -> Any:
+    """The chromadb module, or a clear error naming the extra to install."""
     try:
-        import qdrant_client
+        import chromadb
     except ImportError:
-        raise QdrantUnavailableError(
-            'The qdrant retriever needs qdrant-client: install the qdrant extra (pip install -e ".'
-            '[qdrant]") and the dense encoder (make dense), or set [retrieval] retriever = "bm25" '
+        raise ChromaUnavailableError(
+            'The chroma retriever needs the Chroma client: install the chroma extra (pip install -e ".'
+            '[chroma]") and the dense encoder (make dense), or set [retrieval] retriever = "bm25" '
             "in rag.toml."
         ) from None
-    return qdrant_client
+    return chromadb
 
 
-def connect(url: str, api_key: str = "", timeout: float = 5.0) -> Any:
-    """A QdrantClient for the server at URL (REST), with a timeout on every request.
+def probe(url: str, timeout: float) -> None:
+    """Ask the server's heartbeat within TIMEOUT seconds; a clear error naming CHROMA_URL if not.
 
-    Creating it does not contact the server; the first request does (`QdrantRetriever` checks
-    the collection at once, so an unreachable server fails at start-up, within TIMEOUT).
+    The client itself waits forever on a silent server, so this runs before it connects.
     """
-    qdrant_client = _qdrant()
-    return qdrant_client.QdrantClient(
-        url=url,
-        api_key=api_key or None,
-        timeout=max(1, round(timeout)),  # whole seconds
-        prefer_grpc=False,
-        check_compatibility=False,  # that check would be one more request, with a warning
-    )
+    try:
+        with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=timeout) as response:
+            response.read()
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", None) or exc
+        raise ChromaUnavailableError(
+            f"Cannot reach the Chroma server at CHROMA_URL={url} ({reason}): {FIX}."
+        ) from None
 
 
-def point_id(chunk_id: str) -> str:
-    """The Qdrant point id of a chunk (a UUID, as Qdrant wants)."""
-    return str(uuid.uuid5(_NAMESPACE, chunk_id))
+def connect(url: str, timeout: float = 5.0) -> Any:
+    """A Chroma HTTP client for the server at URL, after checking that it answers."""
+    chromadb = _chromadb()
+    probe(url, timeout)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per request otherwise
+    parts = urllib.parse.urlsplit(url)
+    ssl = parts.scheme == "https"
+    try:
+        return chromadb.HttpClient(
+            host=parts.hostname or "127.0.0.1",
+            port=parts.port or (443 if ssl else 8000),
+            ssl=ssl,
+            settings=chromadb.config.Settings(anonymized_telemetry=False),
+        )
+    except Exception as exc:  # the client raises ValueError or its own errors; one line each
+        raise ChromaUnavailableError(f"Chroma at CHROMA_URL={url}: {exc}: {FIX}.") from None
 
 
 def content_key(model: str, chunk: Chunk) -> str:
@@ -89,37 +101,37 @@ def content_key(model: str, chunk: Chunk) -> str:
     return hashlib.sha1(f"{model}\n{chunk.search_text}".encode()).hexdigest()
 
 
-class QdrantRetriever:
-    """Cosine similarity search in a Qdrant collection; the chunks travel in the payload."""
+def _metadata(chunk: Chunk, key: str) -> dict[str, Any]:
+    """The chunk's fields except its text (the record's document); Chroma stores no None."""
+    fields = {k: v for k, v in chunk.to_dict().items() if k not in ("id", "text") and v is not None}
+    return {**fields, "key": key}
 
-    name = "qdrant"
 
-    def __init__(
-        self,
-        client: Any,
-        collection: str,
-        model: str,
-        encoder: Encoder | None = None,
-        where: str = "the Qdrant server",
-    ) -> None:
+def _chunk(chunk_id: str, document: str | None, metadata: Any) -> Chunk:
+    fields = {k: v for k, v in dict(metadata or {}).items() if k != "key"}
+    return Chunk.from_dict({**fields, "id": chunk_id, "text": document or ""})
+
+
+class ChromaRetriever:
+    """Cosine similarity search in a Chroma collection; the chunks travel with the vectors."""
+
+    name = "chroma"
+
+    def __init__(self, client: Any, collection: str, model: str, where: str = "Chroma") -> None:
         self._client = client
         self.collection = collection
         self._model = model
-        self._encoder = encoder
+        self._encoder: Encoder | None = None
         self._where = where
+        self._handle: Any = None
 
     @classmethod
-    def from_settings(cls, settings: Settings, encoder: Encoder | None = None) -> QdrantRetriever:
-        """A retriever for the server and collection named in SETTINGS."""
+    def from_settings(cls, settings: Settings) -> ChromaRetriever:
+        """A retriever for the server and collection named in SETTINGS (contacts the server)."""
         retrieval = settings.retrieval
-        client = connect(retrieval.qdrant_url, retrieval.qdrant_api_key, retrieval.qdrant_timeout)
-        return cls(
-            client,
-            retrieval.qdrant_collection,
-            retrieval.dense_model,
-            encoder,
-            where=f"the Qdrant server at {retrieval.qdrant_url}",
-        )
+        client = connect(retrieval.chroma_url, retrieval.chroma_timeout)
+        where = f"the Chroma server at CHROMA_URL={retrieval.chroma_url}"
+        return cls(client, retrieval.chroma_collection, retrieval.dense_model, where)
 
     @property
     def encoder(self) -> Encoder:
@@ -129,16 +141,13 @@ class QdrantRetriever:
         return self._encoder
 
     def _call(self, what: str, function: Any, *args: Any, **kwargs: Any) -> Any:
-        """Run one client call; connection errors, timeouts and HTTP errors become clear ones."""
-        from qdrant_client.http.exceptions import ApiException
-
+        """Run one client call; connection errors and refusals become one clear line."""
         try:
             return function(*args, **kwargs)
-        except ApiException as exc:  # refused, timed out, 401, 404, ... (no traceback needed)
+        except Exception as exc:  # httpx, ValueError and chromadb.errors.*: all "cannot do it"
             detail = str(exc).strip() or type(exc).__name__
-            raise QdrantUnavailableError(
-                f"Qdrant: cannot {what} on {self._where} ({detail}). Is the server running, and "
-                "are QDRANT_URL and QDRANT_API_KEY right?"
+            raise ChromaUnavailableError(
+                f"Chroma: cannot {what} on {self._where} ({detail}): {FIX}."
             ) from None
 
     def _embed(self, texts: list[str]) -> Any:
@@ -146,85 +155,112 @@ class QdrantRetriever:
 
         return np.asarray(self.encoder.encode(texts, batch_size=32), dtype="float32")
 
+    def _open(self) -> Any:
+        """The collection, checked against this project's model; None when it does not exist."""
+        if self._handle is None:
+            names = self._call("list collections", self._client.list_collections)
+            if self.collection not in {getattr(c, "name", c) for c in names}:
+                return None
+            self._handle = self._call(
+                "open the collection", self._client.get_collection, self.collection
+            )
+            self._check(dict(self._handle.metadata or {}))
+        return self._handle
+
+    def _check(self, meta: dict[str, Any], dim: int | None = None) -> None:
+        """Refuse a collection of another model, embedding size or maker: never mix vectors."""
+        name = f"Chroma collection {self.collection!r} on {self._where}"
+        other = "set [retrieval] chroma_collection to another name, or delete that collection"
+        if meta.get("schema") != SCHEMA:
+            raise CollectionMismatchError(
+                f"The {name} was not made by this project's ingest (another retriever or tool): "
+                f"{other}."
+            )
+        if meta.get("model") != self._model or (dim is not None and meta.get("dim") != dim):
+            raise CollectionMismatchError(
+                f"The {name} holds {meta.get('dim')}-dimensional vectors of model "
+                f"{meta.get('model')!r}; this project embeds with {self._model!r}"
+                + (f" ({dim} dimensions)" if dim is not None else "")
+                + f": {other}."
+            )
+
+    def _create(self, dim: int) -> Any:
+        meta = {"schema": SCHEMA, "model": self._model, "dim": dim}
+        self._handle = self._call(
+            "create the collection",
+            self._client.create_collection,
+            self.collection,
+            metadata=meta,
+            configuration={"hnsw": {"space": "cosine"}},
+            embedding_function=None,  # vectors always come from this project's encoder
+        )
+        return self._handle
+
     def count(self) -> int:
-        """Points in the collection; IndexMissingError when the collection does not exist."""
-        if not self._call("list collections", self._client.collection_exists, self.collection):
-            raise IndexMissingError(f"No Qdrant collection {self.collection!r} on {self._where}")
-        return int(self._call("count points", self._client.count, self.collection).count)
+        """Records in the collection; IndexMissingError when the collection does not exist."""
+        collection = self._open()
+        if collection is None:
+            raise IndexMissingError(f"No Chroma collection {self.collection!r} on {self._where}")
+        return int(self._call("count records", collection.count))
 
     def check(self, expected: int | None = None) -> None:
-        """Fail now (at start-up) if the collection is missing or empty; warn when its size
-        differs from EXPECTED (the chunks of the local index)."""
+        """Fail now (at start-up) if the collection is missing, empty or of another embedding
+        size; warn when its size differs from EXPECTED (the chunks of the local index)."""
         points = self.count()
         if points == 0:
-            raise IndexMissingError(f"The Qdrant collection {self.collection!r} is empty")
+            raise IndexMissingError(f"The Chroma collection {self.collection!r} is empty")
+        self._check(dict(self._open().metadata or {}), dim=int(self._embed(["probe"]).shape[1]))
         if expected is not None and points != expected:
             log.warning(
-                "The Qdrant collection %r holds %d chunks, the local index %d: run `make ingest` "
+                "The Chroma collection %r holds %d chunks, the local index %d: run `make ingest` "
                 "if the documents changed.",
                 self.collection,
                 points,
                 expected,
             )
 
-    def _stored_keys(self) -> Iterator[tuple[str, str]]:
-        """(point id, content key) of every point in the collection."""
-        offset = None
+    def _stored_keys(self, collection: Any) -> Iterator[tuple[str, str]]:
+        """(chunk id, content key) of every record in the collection."""
+        offset = 0
         while True:
-            points, offset = self._call(
+            page = self._call(
                 "read the collection",
-                self._client.scroll,
-                self.collection,
-                limit=1000,
+                collection.get,
+                include=["metadatas"],
+                limit=PAGE,
                 offset=offset,
-                with_payload=["key"],
-                with_vectors=False,
             )
-            for point in points:
-                yield str(point.id), str((point.payload or {}).get("key", ""))
-            if offset is None:
+            for cid, meta in zip(page["ids"], page["metadatas"] or [], strict=False):
+                yield str(cid), str((meta or {}).get("key", ""))
+            if len(page["ids"]) < PAGE:
                 return
+            offset += len(page["ids"])
 
     def sync(self, chunks: Sequence[Chunk]) -> tuple[int, int]:
-        """Make the collection hold exactly CHUNKS; returns (points upserted, points deleted)."""
-        from qdrant_client import models
-
+        """Make the collection hold exactly CHUNKS; returns (records upserted, records deleted)."""
         if not chunks:
-            raise IndexMissingError("No chunks to store in Qdrant")
-        wanted = {point_id(c.id): (c, content_key(self._model, c)) for c in chunks}
-        exists = self._call("list collections", self._client.collection_exists, self.collection)
-        stored = dict(self._stored_keys()) if exists else {}
-        changed = [pid for pid, (_, key) in wanted.items() if stored.get(pid) != key]
-        gone = [pid for pid in stored if pid not in wanted]
-
+            raise IndexMissingError("No chunks to store in Chroma")
+        wanted = {c.id: (c, content_key(self._model, c)) for c in chunks}
+        collection = self._open()
+        stored = dict(self._stored_keys(collection)) if collection is not None else {}
+        changed = [cid for cid, (_, key) in wanted.items() if stored.get(cid) != key]
+        gone = [cid for cid in stored if cid not in wanted]
         for start in range(0, len(changed), BATCH):
-            batch = changed[start : start + BATCH]
-            vectors = self._embed([wanted[pid][0].search_text for pid in batch])
-            if start == 0:
-                exists = self._ensure_collection(exists, int(vectors.shape[1]))
-            points = [
-                models.PointStruct(
-                    id=pid,
-                    vector=vector.tolist(),
-                    payload={**wanted[pid][0].to_dict(), "key": wanted[pid][1]},
-                )
-                for pid, vector in zip(batch, vectors, strict=True)
-            ]
+            batch = [wanted[cid] for cid in changed[start : start + BATCH]]
+            vectors = self._embed([chunk.search_text for chunk, _ in batch])
+            collection = self._ready(collection, int(vectors.shape[1]))
             self._call(
-                "store vectors", self._client.upsert, self.collection, points=points, wait=True
+                "store vectors",
+                collection.upsert,
+                ids=[chunk.id for chunk, _ in batch],
+                embeddings=vectors.tolist(),
+                documents=[chunk.text for chunk, _ in batch],
+                metadatas=[_metadata(chunk, key) for chunk, key in batch],
             )
         for start in range(0, len(gone), BATCH):
-            ids: list[int | str | uuid.UUID] = list(gone[start : start + BATCH])
-            selector = models.PointIdsList(points=ids)
-            self._call(
-                "delete old chunks",
-                self._client.delete,
-                self.collection,
-                points_selector=selector,
-                wait=True,
-            )
+            self._call("delete old chunks", collection.delete, ids=gone[start : start + BATCH])
         log.info(
-            "Qdrant collection %r: %d chunks embedded and stored, %d deleted, %d unchanged.",
+            "Chroma collection %r: %d chunks embedded and stored, %d deleted, %d unchanged.",
             self.collection,
             len(changed),
             len(gone),
@@ -232,48 +268,30 @@ class QdrantRetriever:
         )
         return len(changed), len(gone)
 
-    def _ensure_collection(self, exists: bool, dim: int) -> bool:
-        """Create the collection (cosine distance) or, if its vector size differs from DIM
-        (another embedding model), recreate it; every chunk is then being re-embedded anyway."""
-        from qdrant_client import models
-
-        if exists:
-            info = self._call("read the collection", self._client.get_collection, self.collection)
-            params = info.config.params.vectors
-            size = getattr(params, "size", None)
-            if size == dim:
-                return True
-            log.warning(
-                "Qdrant collection %r has %s-dimensional vectors, the model gives %d: recreating it.",
-                self.collection,
-                size,
-                dim,
-            )
-            self._call("delete the collection", self._client.delete_collection, self.collection)
-        self._call(
-            "create the collection",
-            self._client.create_collection,
-            self.collection,
-            vectors_config=models.VectorParams(size=dim, distance=models.Distance.COSINE),
-        )
-        return True
+    def _ready(self, collection: Any, dim: int) -> Any:
+        """The collection to write DIM-dimensional vectors to: created if missing, else checked."""
+        if collection is None:
+            return self._create(dim)
+        self._check(dict(collection.metadata or {}), dim)
+        return collection
 
     def search(self, query: str, k: int) -> list[Hit]:
         """The K chunks whose embeddings are closest to the query's (positive cosine only)."""
+        collection = self._open()
+        if collection is None:
+            raise IndexMissingError(f"No Chroma collection {self.collection!r} on {self._where}")
         vector = self._embed([query])[0]
         result = self._call(
             "search",
-            self._client.query_points,
-            self.collection,
-            query=vector.tolist(),
-            limit=k,
-            with_payload=True,
+            collection.query,
+            query_embeddings=[vector.tolist()],
+            n_results=k,
+            include=["documents", "metadatas", "distances"],
         )
         hits = []
-        for point in result.points:
-            if point.score <= 0:
-                continue
-            payload = point.payload or {}
-            chunk = Chunk.from_dict({f: payload[f] for f in _CHUNK_FIELDS if f in payload})
-            hits.append(Hit(chunk, float(point.score)))
+        columns = (result[name][0] for name in ("ids", "documents", "metadatas", "distances"))
+        for cid, document, meta, distance in zip(*columns, strict=True):
+            score = 1.0 - float(distance)  # cosine distance -> cosine similarity
+            if score > 0:
+                hits.append(Hit(_chunk(str(cid), document, meta), score))
         return hits
