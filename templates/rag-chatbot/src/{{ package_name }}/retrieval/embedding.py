@@ -36,7 +36,7 @@ class Encoder(Protocol):
     """The embedder interface (the shape of SentenceTransformer.encode, which also fits).
 
     `encode(texts, batch_size=32)` returns one L2-normalised row per text (a numpy array of
-    shape (len(texts), dim)). Anything with this method can embed for the dense and Qdrant
+    shape (len(texts), dim)). Anything with this method can embed for the dense and Chroma
     retrievers (the tests use a small hashing encoder).
     """
 
