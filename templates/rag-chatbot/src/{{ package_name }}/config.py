@@ -13,13 +13,11 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
+from .kit.errors import ConfigError  # the shared error tree: one line, exit code 1
+
 CONFIG_NAME = "rag.toml"
 RETRIEVERS = ("bm25", "dense", "hybrid", "qdrant")
 BACKENDS = ("extractive", "openai")
-
-
-class ConfigError(ValueError):
-    """The configuration file or the environment holds a value we cannot use."""
 
 
 @dataclass(frozen=True)
