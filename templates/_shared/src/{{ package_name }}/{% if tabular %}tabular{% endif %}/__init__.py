@@ -18,6 +18,7 @@ scikit-learn is imported lazily, inside the functions that need it.
 
 from __future__ import annotations
 
+from ._schema_file import read_schema
 from .baseline import baseline_estimator, baseline_metrics
 from .check import Prepared, check_frame, prepare_target
 from .curated import SEED_PARAMS, changed_params
@@ -29,7 +30,6 @@ from .schema import (
     Column,
     Schema,
     infer_schema,
-    read_schema,
     write_schema,
 )
 from .summary import data_summary, display_name

@@ -104,3 +104,8 @@ class _Where:
         if isinstance(value, bool) or not isinstance(value, int) or value < 2:
             raise self.error(key, f"must be a whole number of at least 2, not {value!r}")
         return value
+
+
+def read_schema(path: Path) -> Schema:
+    """The schema in PATH; DataError naming the file and the key when it is wrong."""
+    return parse(Path(path))

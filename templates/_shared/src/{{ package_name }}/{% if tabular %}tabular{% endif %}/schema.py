@@ -259,10 +259,3 @@ def write_schema(schema: Schema, path: Path) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def read_schema(path: Path) -> Schema:
-    """The schema in PATH; DataError naming the file and the key when it is wrong."""
-    from ._schema_file import parse
-
-    return parse(Path(path))
