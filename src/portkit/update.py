@@ -21,18 +21,11 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from portkit import changelog, provenance, template_hook, update_merge
 from portkit import template_branch as branch
 from portkit.catalog import Catalog, locate
-from portkit.errors import (
-    DirtyTreeError,
-    GitError,
-    ProjectError,
-    UpdateConflictError,
-    UsageError,
-)
+from portkit.errors import DirtyTreeError, GitError, ProjectError, UpdateConflictError, UsageError
 from portkit.git import Completed, Repository, last_line
 from portkit.models import (
     TEMPLATE_BRANCH,
@@ -42,20 +35,15 @@ from portkit.models import (
     Outcome,
     Provenance,
     SourceKind,
+    TemplateRef,
     UpdateRequest,
     UpdateResult,
 )
-from portkit.rendering import render_again
+from portkit.rendering import Rendered, render_again
 from portkit.update_base import Base, find_base
 
-__all__ = [
-    "BaseSource",
-    "FileChange",
-    "Outcome",
-    "UpdateRequest",
-    "UpdateResult",
-    "update_project",
-]
+#: The request and result models live in `models`; they are named here too, as the API of `update`.
+__all__ = ["BaseSource", "FileChange", "Outcome", "UpdateRequest", "UpdateResult", "update_project"]
 
 Progress = Callable[[str], None]
 
@@ -92,20 +80,7 @@ def update_project(
         workdir = Path(work)
         base = find_base(repo, record, ref, trust=request.trust, workdir=workdir, say=say)
         say(f"Rendering {record.template} with your answers")
-        target = render_again(
-            ref,
-            record,
-            project.root,
-            workdir / "target",
-            version=request.to,
-            data=request.data,
-            interactive=request.interactive,
-            trust=request.trust,
-        )
-        message = branch.render_message(target.record.template, target.record.version)
-        new_commit = repo.commit_folder(
-            target.folder, base.commit, message, workdir / "target-tree"
-        )
+        target, new_commit = _render_target(project, ref, request, base, workdir)
         changes = repo.changed_files(base.synced, new_commit)
         result = UpdateResult(
             project=project.root,
@@ -128,12 +103,12 @@ def update_project(
         if _is_up_to_date(base, new_commit):
             if base.source is not BaseSource.BRANCH or base.moved:  # keep it for next time
                 branch.move(repo, new_commit)
-            return _reported(_replace(result, outcome=Outcome.UP_TO_DATE), wiring)
+            return _reported(replace(result, outcome=Outcome.UP_TO_DATE), wiring)
         say(f"Merging the new render into {project.branch}")
         follow = _merge(project, base, new_commit, request.commit, _message(result), wiring)
         if follow:
-            return _reported(_replace(result, outcome=Outcome.STAGED, follow=follow), wiring)
-        return _reported(_replace(result, outcome=Outcome.MERGED, commit=repo.head()), wiring)
+            return _reported(replace(result, outcome=Outcome.STAGED, follow=follow), wiring)
+        return _reported(replace(result, outcome=Outcome.MERGED, commit=repo.head()), wiring)
 
 
 # --- step 1: check the project and the request ---------------------------------------------
@@ -212,7 +187,31 @@ def _refuse_overwriting_untracked(repo: Repository, changes: list[FileChange]) -
         )
 
 
-# --- step 2: preview or merge ----------------------------------------------------------------
+# --- step 2: render the target version on top of the last render -----------------------------
+
+
+def _render_target(
+    project: _Project, ref: TemplateRef, request: UpdateRequest, base: Base, workdir: Path
+) -> tuple[Rendered, str]:
+    """Render the target with the recorded answers; commit it on BASE (no ref moves)."""
+    target = render_again(
+        ref,
+        project.record,
+        project.root,
+        workdir / "target",
+        version=request.to,
+        data=request.data,
+        interactive=request.interactive,
+        trust=request.trust,
+    )
+    message = branch.render_message(target.record.template, target.record.version)
+    new_commit = project.repo.commit_folder(
+        target.folder, base.commit, message, workdir / "target-tree"
+    )
+    return target, new_commit
+
+
+# --- step 3: preview or merge ----------------------------------------------------------------
 
 
 def _preview(
@@ -220,11 +219,11 @@ def _preview(
 ) -> UpdateResult:
     """Dry run: predict conflicts with an in-memory merge; the repository is not touched."""
     if not result.changes:
-        return _replace(result, conflicts=[])
+        return replace(result, conflicts=[])
     if not base.related:
         return result  # unrelated histories: git cannot predict this merge in memory
     options = [*_MERGE_CONFIG, *wiring.config]
-    return _replace(result, conflicts=repo.predict_conflicts(new_commit, options))
+    return replace(result, conflicts=repo.predict_conflicts(new_commit, options))
 
 
 def _is_up_to_date(base: Base, new_commit: str) -> bool:
@@ -288,10 +287,6 @@ def _message(result: UpdateResult) -> str:
         f"{subject}\n\nMerge the pristine render of {result.template} {result.new_version} "
         f"({len(result.changes)} file(s) changed by the template) with `portkit update`."
     )
-
-
-def _replace(result: UpdateResult, **changes: Any) -> UpdateResult:
-    return replace(result, **changes)
 
 
 def _reported(result: UpdateResult, wiring: update_merge.Wiring) -> UpdateResult:
