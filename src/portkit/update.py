@@ -24,7 +24,7 @@ from pathlib import Path
 
 from portkit import changelog, provenance, template_hook, update_merge
 from portkit import template_branch as branch
-from portkit.catalog import Catalog, locate
+from portkit.catalog import Catalog
 from portkit.errors import DirtyTreeError, GitError, ProjectError, UpdateConflictError, UsageError
 from portkit.git import Completed, Repository, last_line
 from portkit.models import (
@@ -35,11 +35,11 @@ from portkit.models import (
     Outcome,
     Provenance,
     SourceKind,
-    TemplateRef,
     UpdateRequest,
     UpdateResult,
 )
 from portkit.rendering import Rendered, render_again
+from portkit.sources import TemplateSource
 from portkit.update_base import Base, find_base
 
 #: The request and result models live in `models`; they are named here too, as the API of `update`.
@@ -72,15 +72,17 @@ def update_project(
     say = progress or (lambda _message: None)
     project = _check_project(request.project)
     repo, record = project.repo, project.record
-    ref = locate(catalog, record.template, record.source, project.root)
+    template_source = catalog.recorded_source(record, project.root)
     _check_target(request, record)
     if not request.dry_run:
         template_hook.settle(repo)  # no merge in progress: a leftover is stale
     with tempfile.TemporaryDirectory(prefix="portkit-update-") as work:
         workdir = Path(work)
-        base = find_base(repo, record, ref, trust=request.trust, workdir=workdir, say=say)
+        base = find_base(
+            repo, record, template_source, trust=request.trust, workdir=workdir, say=say
+        )
         say(f"Rendering {record.template} with your answers")
-        target, new_commit = _render_target(project, ref, request, base, workdir)
+        target, new_commit = _render_target(project, template_source, request, base, workdir)
         changes = repo.changed_files(base.synced, new_commit)
         result = UpdateResult(
             project=project.root,
@@ -191,11 +193,15 @@ def _refuse_overwriting_untracked(repo: Repository, changes: list[FileChange]) -
 
 
 def _render_target(
-    project: _Project, ref: TemplateRef, request: UpdateRequest, base: Base, workdir: Path
+    project: _Project,
+    template_source: TemplateSource,
+    request: UpdateRequest,
+    base: Base,
+    workdir: Path,
 ) -> tuple[Rendered, str]:
     """Render the target with the recorded answers; commit it on BASE (no ref moves)."""
     target = render_again(
-        ref,
+        template_source,
         project.record,
         project.root,
         workdir / "target",
