@@ -11,6 +11,10 @@ conflicts, and `git merge --abort` undoes everything, refs included. The update'
 it) merges configuration files entry by entry and replays resolutions the user made before
 (`update_merge`).
 
+This module is the recipe; its steps live beside it: `update_checks` (what is refused first),
+`update_base` (the last render merged, rebuilt when lost), `rendering` (the render itself),
+`update_merge` (merge drivers, remembered resolutions) and `git.Repository` (every git command).
+
 copier's own `update` cannot update projects rendered from a plain folder (how a wheel ships
 templates), exits 0 on conflicts and drops edits on renames; see issue 3 for the measurements.
 """
@@ -19,43 +23,34 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
-from portkit import changelog, provenance, template_hook, update_merge
+from portkit import changelog, template_hook, update_merge
 from portkit import template_branch as branch
 from portkit.catalog import Catalog
-from portkit.errors import (
-    DirtyTreeError,
-    GitError,
-    ProjectError,
-    UpdateConflictError,
-    UsageError,
-)
+from portkit.errors import GitError, UpdateConflictError
 from portkit.git import Completed, Repository, last_line
 from portkit.models import (
-    TEMPLATE_BRANCH,
     BaseSource,
     FileChange,
     Follow,
     Outcome,
-    Provenance,
-    SourceKind,
     UpdateRequest,
     UpdateResult,
 )
-from portkit.rendering import render_again
+from portkit.rendering import Rendered, render_again
+from portkit.sources import TemplateSource
 from portkit.update_base import Base, find_base
+from portkit.update_checks import (
+    Project,
+    check_project,
+    check_request,
+    refuse_overwriting_untracked,
+)
 
-__all__ = [
-    "BaseSource",
-    "FileChange",
-    "Outcome",
-    "UpdateRequest",
-    "UpdateResult",
-    "update_project",
-]
+#: The request and result models live in `models`; they are named here too, as the API of `update`.
+__all__ = ["BaseSource", "FileChange", "Outcome", "UpdateRequest", "UpdateResult", "update_project"]
 
 Progress = Callable[[str], None]
 
@@ -64,28 +59,15 @@ Progress = Callable[[str], None]
 _MERGE_CONFIG = ["-c", "merge.renames=true", "-c", "diff.renames=true"]
 
 
-@dataclass(frozen=True)
-class _Project:
-    """A checked project: its repository, current branch and recorded provenance."""
-
-    repo: Repository
-    branch: str
-    record: Provenance
-
-    @property
-    def root(self) -> Path:
-        return self.repo.root
-
-
 def update_project(
     request: UpdateRequest, catalog: Catalog, progress: Progress | None = None
 ) -> UpdateResult:
     """Render the target version and merge it into the current branch; see the module docstring."""
     say = progress or (lambda _message: None)
-    project = _check_project(request.project)
+    project = check_project(request.project)
     repo, record = project.repo, project.record
     template_source = catalog.recorded_source(record, project.root)
-    _check_target(request, record)
+    check_request(request, record)
     if not request.dry_run:
         template_hook.settle(repo)  # no merge in progress: a leftover is stale
     with tempfile.TemporaryDirectory(prefix="portkit-update-") as work:
@@ -94,20 +76,7 @@ def update_project(
             repo, record, template_source, trust=request.trust, workdir=workdir, say=say
         )
         say(f"Rendering {record.template} with your answers")
-        target = render_again(
-            template_source,
-            record,
-            project.root,
-            workdir / "target",
-            version=request.to,
-            data=request.data,
-            interactive=request.interactive,
-            trust=request.trust,
-        )
-        message = branch.render_message(target.record.template, target.record.version)
-        new_commit = repo.commit_folder(
-            target.folder, base.commit, message, workdir / "target-tree"
-        )
+        target, new_commit = _render_target(project, template_source, request, base, workdir)
         changes = repo.changed_files(base.synced, new_commit)
         result = UpdateResult(
             project=project.root,
@@ -121,7 +90,7 @@ def update_project(
             changelog=changelog.between(target.changelog, record.version, target.record.version),
         )
         if not request.dry_run:
-            _refuse_overwriting_untracked(repo, changes)  # before anything changes
+            refuse_overwriting_untracked(repo, changes)  # before anything changes
         wiring = update_merge.prepare(
             repo, workdir, write=not request.dry_run, forget=request.forget_resolutions
         )
@@ -130,91 +99,43 @@ def update_project(
         if _is_up_to_date(base, new_commit):
             if base.source is not BaseSource.BRANCH or base.moved:  # keep it for next time
                 branch.move(repo, new_commit)
-            return _reported(_replace(result, outcome=Outcome.UP_TO_DATE), wiring)
+            return _reported(replace(result, outcome=Outcome.UP_TO_DATE), wiring)
         say(f"Merging the new render into {project.branch}")
         follow = _merge(project, base, new_commit, request.commit, _message(result), wiring)
         if follow:
-            return _reported(_replace(result, outcome=Outcome.STAGED, follow=follow), wiring)
-        return _reported(_replace(result, outcome=Outcome.MERGED, commit=repo.head()), wiring)
+            return _reported(replace(result, outcome=Outcome.STAGED, follow=follow), wiring)
+        return _reported(replace(result, outcome=Outcome.MERGED, commit=repo.head()), wiring)
 
 
-# --- step 1: check the project and the request ---------------------------------------------
+# --- render the target version on top of the last render ------------------------------------
 
 
-def _check_project(path: Path) -> _Project:
-    """Refuse anything an update could make worse: not portkit's, dirty, or mid-operation."""
-    repo = _repository(path.absolute())
-    root = repo.root
-    record = provenance.read(root)
-    if not repo.has_commits():
-        raise ProjectError(f"{root} has no commits yet.", "Commit your files first.")
-    underway = repo.operation_in_progress()
-    if underway:
-        raise ProjectError(
-            f"{root} is in the middle of {underway}.",
-            "Finish it (resolve, `git add`, `git commit`) or abort it, then update again.",
-        )
-    current = _current_branch(repo)
-    dirty = repo.modified_tracked_files()
-    if dirty:
-        raise DirtyTreeError(dirty)
-    return _Project(repo, current, record)
+def _render_target(
+    project: Project,
+    template_source: TemplateSource,
+    request: UpdateRequest,
+    base: Base,
+    workdir: Path,
+) -> tuple[Rendered, str]:
+    """Render the target with the recorded answers; commit it on BASE (no ref moves)."""
+    target = render_again(
+        template_source,
+        project.record,
+        project.root,
+        workdir / "target",
+        version=request.to,
+        data=request.data,
+        interactive=request.interactive,
+        trust=request.trust,
+    )
+    message = branch.render_message(target.record.template, target.record.version)
+    new_commit = project.repo.commit_folder(
+        target.folder, base.commit, message, workdir / "target-tree"
+    )
+    return target, new_commit
 
 
-def _repository(folder: Path) -> Repository:
-    if not folder.is_dir():
-        raise ProjectError(f"{folder} is not a folder.")
-    repo = Repository.containing(folder)
-    if repo is None:
-        provenance.read(folder)  # "not a portkit project" says more when that is the problem
-        raise ProjectError(
-            f"{folder} is not a git repository; `portkit update` merges with git.",
-            "Run `git init && git add -A && git commit -m 'Start'` in it, then update again.",
-        )
-    if (folder / provenance.FILENAME).is_file() and repo.root.resolve() != folder.resolve():
-        raise ProjectError(
-            f"{folder} is inside the git repository {repo.root}, not its root.",
-            "`portkit update` needs the project to be a repository of its own.",
-        )
-    return repo
-
-
-def _current_branch(repo: Repository) -> str:
-    current = repo.current_branch()
-    if current is None:
-        raise ProjectError("HEAD is detached.", "Check out the branch to update (git switch main).")
-    if current == TEMPLATE_BRANCH:
-        raise ProjectError(
-            f"You are on {TEMPLATE_BRANCH}, which holds pristine template renders.",
-            "Switch to your own branch (git switch main) and update from there.",
-        )
-    return current
-
-
-def _check_target(request: UpdateRequest, record: Provenance) -> None:
-    if request.forget_resolutions and request.dry_run:
-        raise UsageError(
-            "--forget-resolutions deletes remembered resolutions; a dry run changes nothing.",
-            "Run `portkit update --forget-resolutions` without --dry-run.",
-        )
-    if request.to and record.source is not SourceKind.GIT:
-        raise UsageError(
-            "--to only applies to git templates.",
-            "Built-in and local templates update to the version installed or on disk.",
-        )
-
-
-def _refuse_overwriting_untracked(repo: Repository, changes: list[FileChange]) -> None:
-    """Untracked (and ignored) files are never touched: refuse before anything changes."""
-    blocking = repo.untracked_among(c.path for c in changes if c.status != "deleted")
-    if blocking:
-        raise ProjectError(
-            "The update would overwrite untracked file(s): " + ", ".join(blocking) + ".",
-            "Move or rename them (or commit them), then update again. Nothing was changed.",
-        )
-
-
-# --- step 2: preview or merge ----------------------------------------------------------------
+# --- preview or merge ------------------------------------------------------------------------
 
 
 def _preview(
@@ -222,11 +143,11 @@ def _preview(
 ) -> UpdateResult:
     """Dry run: predict conflicts with an in-memory merge; the repository is not touched."""
     if not result.changes:
-        return _replace(result, conflicts=[])
+        return replace(result, conflicts=[])
     if not base.related:
         return result  # unrelated histories: git cannot predict this merge in memory
     options = [*_MERGE_CONFIG, *wiring.config]
-    return _replace(result, conflicts=repo.predict_conflicts(new_commit, options))
+    return replace(result, conflicts=repo.predict_conflicts(new_commit, options))
 
 
 def _is_up_to_date(base: Base, new_commit: str) -> bool:
@@ -235,7 +156,7 @@ def _is_up_to_date(base: Base, new_commit: str) -> bool:
 
 
 def _merge(
-    project: _Project,
+    project: Project,
     base: Base,
     new_commit: str,
     commit: bool,
@@ -290,10 +211,6 @@ def _message(result: UpdateResult) -> str:
         f"{subject}\n\nMerge the pristine render of {result.template} {result.new_version} "
         f"({len(result.changes)} file(s) changed by the template) with `portkit update`."
     )
-
-
-def _replace(result: UpdateResult, **changes: Any) -> UpdateResult:
-    return replace(result, **changes)
 
 
 def _reported(result: UpdateResult, wiring: update_merge.Wiring) -> UpdateResult:
