@@ -14,14 +14,12 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
+from .kit.errors import ConfigError  # the shared error tree: one line, exit code 1
+
 CONFIG_NAME = "rag.toml"
 RETRIEVERS = ("bm25", "dense", "hybrid", "chroma", "chroma-hybrid")
 BACKENDS = ("extractive", "openai")
 COLLECTION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]")  # Chroma's rule
-
-
-class ConfigError(ValueError):
-    """The configuration file or the environment holds a value we cannot use."""
 
 
 @dataclass(frozen=True)
