@@ -25,7 +25,7 @@ from typing import Any
 
 from portkit import changelog, provenance, template_hook, update_merge
 from portkit import template_branch as branch
-from portkit.catalog import Catalog, locate
+from portkit.catalog import Catalog
 from portkit.errors import (
     DirtyTreeError,
     GitError,
@@ -84,16 +84,18 @@ def update_project(
     say = progress or (lambda _message: None)
     project = _check_project(request.project)
     repo, record = project.repo, project.record
-    ref = locate(catalog, record.template, record.source, project.root)
+    template_source = catalog.recorded_source(record, project.root)
     _check_target(request, record)
     if not request.dry_run:
         template_hook.settle(repo)  # no merge in progress: a leftover is stale
     with tempfile.TemporaryDirectory(prefix="portkit-update-") as work:
         workdir = Path(work)
-        base = find_base(repo, record, ref, trust=request.trust, workdir=workdir, say=say)
+        base = find_base(
+            repo, record, template_source, trust=request.trust, workdir=workdir, say=say
+        )
         say(f"Rendering {record.template} with your answers")
         target = render_again(
-            ref,
+            template_source,
             record,
             project.root,
             workdir / "target",

@@ -13,12 +13,11 @@ from pathlib import Path
 
 from portkit import provenance
 from portkit import template_branch as branch
-from portkit._version import __version__
 from portkit.errors import ProjectError
-from portkit.fetch import content_digest
 from portkit.git import Repository
-from portkit.models import TEMPLATE_BRANCH, BaseSource, Provenance, SourceKind, TemplateRef
+from portkit.models import TEMPLATE_BRANCH, BaseSource, Provenance
 from portkit.rendering import render_again
+from portkit.sources import TemplateSource
 
 __all__ = ["Base", "find_base"]
 
@@ -39,7 +38,7 @@ class Base:
 def find_base(
     repo: Repository,
     record: Provenance,
-    ref: TemplateRef,
+    template_source: TemplateSource,
     *,
     trust: bool,
     workdir: Path,
@@ -50,7 +49,7 @@ def find_base(
     if on_branch:
         name, tip, merged = on_branch
         return _with_sync_point(repo, Base(merged, _SOURCES[name], moved=merged != tip))
-    if not _recorded_version_available(ref, record):
+    if not template_source.can_rebuild(record):
         raise ProjectError(
             f"The {TEMPLATE_BRANCH} branch is missing and {record.template} {record.version} "
             "is not available to rebuild it.",
@@ -60,7 +59,7 @@ def find_base(
         )
     say(f"Rebuilding {TEMPLATE_BRANCH} from {record.template} {record.version}")
     rendered = render_again(
-        ref, record, repo.root, workdir / "base", version=record.commit, trust=trust
+        template_source, record, repo.root, workdir / "base", version=record.commit, trust=trust
     )
     tree = repo.snapshot(rendered.folder, workdir / "base-tree")
     found = repo.commit_with_tree(tree)
@@ -87,12 +86,3 @@ def _with_sync_point(repo: Repository, base: Base) -> Base:
         if repo.blob(commit, provenance.FILENAME) == wanted:
             return replace(base, synced=commit, related=False)
     return replace(base, synced=base.commit, related=False)
-
-
-def _recorded_version_available(ref: TemplateRef, record: Provenance) -> bool:
-    """Built-ins only as this portkit; git at the recorded commit; local folders if unchanged."""
-    if record.source is SourceKind.BUILTIN:
-        return record.version == __version__
-    if record.source is SourceKind.GIT:
-        return record.commit is not None
-    return "sha256:" + content_digest(Path(ref.location)) == record.version

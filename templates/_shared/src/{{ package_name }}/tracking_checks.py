@@ -13,6 +13,8 @@ import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from .kit.errors import TrackingError  # the shared error tree: exit code 1, one line
+
 #: MLflow retries a failing HTTP request for minutes by default (7 retries, backoff factor 2, a
 #: 120 s timeout); the first contact with a server (`experiment_id`, `check_reachable`) uses these
 #: instead: a closed port fails in a few seconds, a busy server still gets 30 s to answer.
@@ -35,10 +37,6 @@ OTHER_SCHEMES = frozenset(
     {"", "file", "sqlite", "http", "https", "databricks", "databricks-uc", "uc"}
 )
 KNOWN_SCHEMES = DATABASE_SCHEMES | OTHER_SCHEMES
-
-
-class TrackingError(Exception):
-    """The tracking store cannot be used; the message names the setting to fix (one line)."""
 
 
 def check_uri(variable: str, uri: str) -> None:
