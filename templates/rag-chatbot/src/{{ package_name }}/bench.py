@@ -25,12 +25,13 @@ from .bench_chat import chat_round_trip
 from .bench_corpus import write_corpus
 from .bench_dense import dense_figures
 from .bench_timing import timed
+from .kit.errors import ProjectError
 
 # Chunks embedded to measure the dense encoder's throughput (all of them would take minutes).
 EMBED_SAMPLE = 64
 
 
-class BenchError(RuntimeError):
+class BenchError(ProjectError, RuntimeError):
     """One corpus size's benchmark process failed (its error output says why)."""
 
 
