@@ -284,15 +284,6 @@ _TABULAR = "tabular/schema.py lazily imports tabular/_schema_file.py, which impo
 #: removes it. Delete an entry (and so the xfail) once its fix is merged: the test then fails
 #: on the stale entry, and a strict xfail fails when the template has no cycle left.
 KNOWN_IMPORT_CYCLES: dict[str, dict[frozenset[str], str]] = {
-    "rag-chatbot": {
-        frozenset({"retrieval", "dense", "vectordb"}): (
-            "retrieval.py <-> dense.py <-> vectordb.py: removed by the retrieval package "
-            "(issue 16 item 4, helper rag-server)"
-        ),
-        frozenset({"documents", "formats"}): (
-            "documents.py lazily imports formats.py, which imports documents.py"
-        ),
-    },
     "model-api": {frozenset({"tabular.schema", "tabular._schema_file"}): _TABULAR},
     "ml-pipeline": {frozenset({"tabular.schema", "tabular._schema_file"}): _TABULAR},
 }
