@@ -283,11 +283,6 @@ class KnownImportCycle(Exception):
 #: removes it. Delete an entry (and so the xfail) once its fix is merged: the test then fails
 #: on the stale entry, and a strict xfail fails when the template has no cycle left.
 KNOWN_IMPORT_CYCLES: dict[str, dict[frozenset[str], str]] = {
-    "rag-chatbot": {
-        frozenset({"documents", "formats"}): (
-            "documents.py lazily imports formats.py, which imports documents.py"
-        ),
-    },
 }
 
 

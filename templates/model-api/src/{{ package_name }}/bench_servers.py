@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from .kit.errors import ProjectError
 from .loadclient import HOST, Target
 from .settings import DEFAULT_MODEL_URI
 
@@ -26,7 +27,7 @@ STARTUP_TIMEOUT = 180.0
 Command = Callable[[int], tuple[list[str], dict[str, str]]]
 
 
-class BenchError(RuntimeError):
+class BenchError(ProjectError, RuntimeError):
     """The benchmark cannot produce meaningful figures (a server failed or only errored)."""
 
 

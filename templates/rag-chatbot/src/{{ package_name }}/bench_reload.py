@@ -71,7 +71,7 @@ def _summary(prefix: str, latencies: list[float]) -> dict[str, float]:
 
 def run(size: int, swaps: int) -> dict[str, Any]:
     """Question latency with no swap, during ingestion and during SWAPS loads-and-swaps."""
-    from .bench import write_corpus
+    from .bench_corpus import write_corpus
     from .engine import ChatEngine
     from .ingest import ingest
     from .ingest_process import ingest_in_child

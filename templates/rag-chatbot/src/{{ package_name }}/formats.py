@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 from zipfile import BadZipFile
 
-from .documents import Block, Document, DocumentError, default_title, load_markdown
+from .blocks import Block, Document, DocumentError, default_title
+from .markdown_reader import load_markdown
 
 log = logging.getLogger(__name__)
 
