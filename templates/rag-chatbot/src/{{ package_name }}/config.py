@@ -1,28 +1,33 @@
-"""Settings, read once from `rag.toml` (all knobs in one file) and `.env` (secrets only)."""
+"""Settings, read once from `rag.toml` (all knobs in one file) and `.env` (secrets only).
+
+Each section is a typed pydantic dataclass, read by the shared kit's loader (`kit.config`): a
+typo or a value of the wrong type is one `ConfigError` naming the file and the key; the checks
+across keys (`_validate`) run once the environment has been applied.
+"""
 
 from __future__ import annotations
 
 import os
 import re
-import sys
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import field, fields, replace
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+from pydantic import ConfigDict, StrictBool
+from pydantic.dataclasses import dataclass
 
+from .kit.config import read_config, validate_config
 from .kit.errors import ConfigError  # the shared error tree: one line, exit code 1
 
 CONFIG_NAME = "rag.toml"
 RETRIEVERS = ("bm25", "dense", "hybrid", "chroma", "chroma-hybrid")
 BACKENDS = ("extractive", "openai")
 COLLECTION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]")  # Chroma's rule
+#: Every section refuses a key it does not know (a typo must never be silently ignored).
+SECTION = ConfigDict(extra="forbid")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=SECTION)
 class IngestSettings:
     """Where documents come from, how they are chunked and where the index lives."""
 
@@ -32,7 +37,7 @@ class IngestSettings:
     chunk_overlap: int = 120
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=SECTION)
 class RetrievalSettings:
     """Which retriever answers queries and how many chunks it returns."""
 
@@ -47,20 +52,20 @@ class RetrievalSettings:
     chroma_url: str = "http://127.0.0.1:8100"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=SECTION)
 class GenerationSettings:
     """The answer generator; the LLM's URL, model and key come from the environment (`.env`)."""
 
     backend: str = "extractive"
     prompt: Path = Path("prompts/answer.txt")
-    fallback_to_extractive: bool = True
+    fallback_to_extractive: StrictBool = True
     connect_timeout: float = 3.0
     timeout: float = 60.0
     max_tokens: int = 512
     temperature: float = 0.1
     max_question_chars: int = 2000
     # Follow-ups with the openai backend: one short extra call rewrites the question standalone.
-    condense: bool = True
+    condense: StrictBool = True
     condense_prompt: Path = Path("prompts/condense.txt")
     condense_timeout: float = 5.0
     base_url: str = "http://127.0.0.1:11434/v1"
@@ -68,7 +73,7 @@ class GenerationSettings:
     api_key: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=SECTION)
 class ConversationSettings:
     """How much of a conversation's history is used, and how follow-ups are retrieved."""
 
@@ -79,7 +84,7 @@ class ConversationSettings:
     followup_weight: float = 0.5
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=SECTION)
 class EvalSettings:
     """The question set used by `eval`."""
 
@@ -87,23 +92,23 @@ class EvalSettings:
     k: int = 4
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=SECTION)
 class TrackingSettings:
     """Whether every chat turn is traced in MLflow (off by default: it costs time per turn)."""
 
-    trace_chat: bool = False
+    trace_chat: StrictBool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=SECTION)
 class UploadSettings:
     """Changing documents from the page: on or off, the largest file, the accepted types."""
 
-    enabled: bool = True
+    enabled: StrictBool = True
     max_mb: float = 20.0
     types: tuple[str, ...] = ()  # file suffixes like "md"; empty: every type ingestion reads
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, config=SECTION)
 class Settings:
     """Every setting of the project; paths are absolute once loaded."""
 
@@ -146,23 +151,13 @@ def load_settings(path: Path | None = None) -> Settings:
     data: dict[str, Any] = {}
     root = Path.cwd().resolve()
     if path is not None:
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"Cannot read {path}: {exc}") from exc
+        data = read_config(path)
         root = path.parent.resolve()
     env = {**read_dotenv(root / ".env"), **os.environ}
-    settings = Settings(
-        root=root,
-        ingest=_section(IngestSettings, data, "ingest", root),
-        retrieval=_section(RetrievalSettings, data, "retrieval", root),
-        generation=_section(GenerationSettings, data, "generation", root),
-        conversation=_section(ConversationSettings, data, "conversation", root),
-        eval=_section(EvalSettings, data, "eval", root),
-        tracking=_section(TrackingSettings, data, "tracking", root),
-        uploads=_section(UploadSettings, data, "uploads", root),
-    )
-    settings = _apply_env(settings, env)
+    settings = validate_config({**data, "root": root}, Settings, path or CONFIG_NAME)
+    sections = {f.name: getattr(settings, f.name) for f in fields(settings) if f.name != "root"}
+    resolved = {name: _with_paths(section, root) for name, section in sections.items()}
+    settings = _apply_env(replace(settings, **resolved), env)
     _validate(settings)
     return settings
 
@@ -181,37 +176,14 @@ def read_dotenv(path: Path) -> dict[str, str]:
     return values
 
 
-def _section(cls: type[Any], data: dict[str, Any], name: str, root: Path) -> Any:
-    raw = data.get(name, {})
-    defaults = cls()
-    unknown = sorted(set(raw) - {f.name for f in fields(cls)})
-    if unknown:
-        raise ConfigError(f"Unknown setting(s) in [{name}]: {', '.join(unknown)}")
-    values: dict[str, Any] = {}
-    for f in fields(cls):
-        default = getattr(defaults, f.name)
-        value = raw.get(f.name, default)
-        try:
-            values[f.name] = _coerce(value, default, root)
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(f"[{name}] {f.name} = {value!r}: {exc}") from exc
-    return cls(**values)
-
-
-def _coerce(value: Any, default: Any, root: Path) -> Any:
-    if isinstance(default, Path):
-        return (root / str(value)).resolve()
-    if isinstance(default, bool):
-        if not isinstance(value, bool):
-            raise TypeError("expected true or false")
-        return value
-    if isinstance(default, (int, float, str)):
-        return type(default)(value)
-    if isinstance(default, tuple):
-        if not isinstance(value, (list, tuple)):
-            raise TypeError("expected a list")
-        return tuple(str(item) for item in value)
-    return value
+def _with_paths(section: Any, root: Path) -> Any:
+    """SECTION with its paths resolved against ROOT (the config file's folder)."""
+    paths = {
+        f.name: (root / value).resolve()
+        for f in fields(section)
+        if isinstance(value := getattr(section, f.name), Path)
+    }
+    return replace(section, **paths) if paths else section
 
 
 def _apply_env(settings: Settings, env: dict[str, str]) -> Settings:

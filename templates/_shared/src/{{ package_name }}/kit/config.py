@@ -74,9 +74,9 @@ def problems(exc: Any) -> list[str]:
     lines = []
     for found in exc.errors():
         where = ".".join(str(part) for part in found["loc"])
-        if found["type"] == "extra_forbidden":
+        if found["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
             lines.append(f"unknown key '{where}'")
-        elif found["type"] == "missing":
+        elif found["type"] in ("missing", "missing_argument"):
             lines.append(f"missing key '{where}'")
         else:
             message = found["msg"].removeprefix("Value error, ")
