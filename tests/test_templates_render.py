@@ -282,8 +282,7 @@ class KnownImportCycle(Exception):
 #: Cycles found when this check was added (module names inside the package), each with who
 #: removes it. Delete an entry (and so the xfail) once its fix is merged: the test then fails
 #: on the stale entry, and a strict xfail fails when the template has no cycle left.
-KNOWN_IMPORT_CYCLES: dict[str, dict[frozenset[str], str]] = {
-}
+KNOWN_IMPORT_CYCLES: dict[str, dict[frozenset[str], str]] = {}
 
 
 def _import_cycle_cases() -> Iterator[object]:
