@@ -285,10 +285,6 @@ _TABULAR = "tabular/schema.py lazily imports tabular/_schema_file.py, which impo
 #: on the stale entry, and a strict xfail fails when the template has no cycle left.
 KNOWN_IMPORT_CYCLES: dict[str, dict[frozenset[str], str]] = {
     "rag-chatbot": {
-        frozenset({"retrieval", "dense", "vectordb"}): (
-            "retrieval.py <-> dense.py <-> vectordb.py: removed by the retrieval package "
-            "(issue 16 item 4, helper rag-server)"
-        ),
         frozenset({"documents", "formats"}): (
             "documents.py lazily imports formats.py, which imports documents.py"
         ),
