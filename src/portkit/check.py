@@ -22,12 +22,13 @@ from pathlib import Path
 from portkit import git, provenance
 from portkit import template_branch as branch
 from portkit._version import __version__
-from portkit.catalog import SHARED_DIR, Catalog, locate
+from portkit.catalog import SHARED_DIR, Catalog
 from portkit.changelog import Entry
 from portkit.errors import RemoteUnreachableError, UsageError
 from portkit.fetch import content_digest, newest_version_tag
 from portkit.git import Repository
 from portkit.models import FileChange, Provenance, SourceKind, TemplateRef, UpdateRequest
+from portkit.sources import TemplateSource
 from portkit.update import update_project
 
 __all__ = ["CheckRequest", "CheckResult", "Verdict", "check_project"]
@@ -78,11 +79,11 @@ def check_project(
             "--to only applies to git templates.",
             "Built-in and local templates update to the version installed or on disk.",
         )
-    ref = locate(catalog, record.template, record.source, root)
-    latest, proven = _latest(record, ref, request.to, root)
+    source = catalog.recorded_source(record, root)
+    latest, proven = _latest(record, source, request.to, root)
     if proven:
         return CheckResult(root, record.template, Verdict.UP_TO_DATE, record.version, latest)
-    key = _cache_key(record, ref) if repo else None
+    key = _cache_key(record, source.ref) if repo else None
     cached = _cached_tree(repo, key) if repo and key else None
     if repo and cached is not None and cached == _merged_render_tree(repo):
         return CheckResult(root, record.template, Verdict.UP_TO_DATE, record.version, latest)
@@ -117,15 +118,16 @@ def _root(folder: Path) -> tuple[Path, Repository | None]:
 # --- what the template offers ----------------------------------------------------------------
 
 
-def _latest(record: Provenance, ref: TemplateRef, to: str | None, root: Path) -> tuple[str, bool]:
+def _latest(
+    record: Provenance, source: TemplateSource, to: str | None, root: Path
+) -> tuple[str, bool]:
     """The target version, and whether the record proves the project is already on it."""
     if record.source is SourceKind.GIT:
-        version, commit = _remote_target(ref.location, to, root)
+        version, commit = _remote_target(source.ref.location, to, root)
         return version, commit is not None and commit == record.commit
-    if record.source is SourceKind.BUILTIN:
-        return __version__, False  # the same version may hold edited templates: see the cache
-    latest = "sha256:" + content_digest(Path(ref.location))
-    return latest, latest == record.version
+    latest = source.version(root)
+    # a built-in's same version may hold edited templates: see the cache
+    return latest, record.source is not SourceKind.BUILTIN and latest == record.version
 
 
 def _remote_target(url: str, to: str | None, root: Path) -> tuple[str, str | None]:
