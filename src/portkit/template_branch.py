@@ -35,9 +35,9 @@ def resolve(root: Path, name: str) -> str | None:
     return found.stdout.strip() or None
 
 
-def move(root: Path, commit: str) -> None:
-    """Point `portkit/template` at COMMIT (creating it if needed)."""
-    git.run(["update-ref", "-m", "portkit update", TEMPLATE_REF, commit], root)
+def move(root: Path, commit: str, ref: str = TEMPLATE_REF) -> None:
+    """Point `portkit/template` (or a layer's branch, REF) at COMMIT, creating it if needed."""
+    git.run(["update-ref", "-m", "portkit update", ref, commit], root)
 
 
 def render_message(template: str, version: str) -> str:

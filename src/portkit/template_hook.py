@@ -37,11 +37,14 @@ record=$(git rev-parse --git-path {RECORD} 2>/dev/null) || exit 0
 [ -f "$record" ] || exit 0
 render=
 old=
-read -r render old < "$record"
+ref=
+read -r render old ref < "$record"
+[ -n "$ref" ] || ref={TEMPLATE_REF}
+[ "$old" = "-" ] && old=
 if [ -n "$render" ] && git merge-base --is-ancestor "$render" HEAD 2>/dev/null; then
     git update-ref -m "portkit: the merge of a render was committed" \\
-        {TEMPLATE_REF} "$render" "$old" 2>/dev/null ||
-        echo "portkit: {TEMPLATE_BRANCH} was moved during the merge; left where it is." >&2
+        "$ref" "$render" "$old" 2>/dev/null ||
+        echo "portkit: ${{ref#refs/heads/}} was moved during the merge; left where it is." >&2
 fi
 rm -f "$record"
 hook="$(git rev-parse --git-path hooks 2>/dev/null)/post-commit"
@@ -74,8 +77,11 @@ class Follow(str, enum.Enum):
         )
 
 
-def install(root: Path, render: str, old_tip: str | None) -> Follow:
-    """Record RENDER as pending and install the hook, unless the user's hooks say otherwise."""
+def install(root: Path, render: str, old_tip: str | None, ref: str = TEMPLATE_REF) -> Follow:
+    """Record RENDER as pending and install the hook, unless the user's hooks say otherwise.
+
+    REF is the branch that follows: `portkit/template`, or a layer's (`portkit add`).
+    """
     hook = _hooks_folder(root) / "post-commit"
     if _inside(hook, root) and not _inside(hook, _git_dir(root)):
         return Follow.HOOKS_IN_TREE
@@ -83,7 +89,7 @@ def install(root: Path, render: str, old_tip: str | None) -> Follow:
         return Follow.OWN_HOOK
     record = _record(root)
     try:
-        _write(record, f"{render} {old_tip or ''}\n")
+        _write(record, f"{render} {old_tip or '-'} {ref}\n")
         follow = Follow.AT_COMMIT if _is_ours(hook) else _place(hook)
     except OSError:
         follow = Follow.HOOKS_UNWRITABLE

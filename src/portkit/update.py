@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import enum
 import os
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -27,7 +26,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from portkit import changelog, file_answers, git, provenance, template_hook, update_merge
+from portkit import (
+    changelog,
+    compose,
+    file_answers,
+    git,
+    layers,
+    provenance,
+    template_hook,
+    update_merge,
+)
 from portkit import template_branch as branch
 from portkit._version import __version__
 from portkit.catalog import Catalog, locate
@@ -83,6 +91,8 @@ class UpdateRequest:
     dry_run: bool = False
     trust: bool = False
     forget_resolutions: bool = False  # delete git rerere's remembered resolutions first
+    layer: layers.Layer = layers.BASE  # which template layer (`portkit add`) to update
+    links: dict[str, Any] = field(default_factory=dict)  # answers a layer always renders with
 
 
 class Outcome(str, enum.Enum):
@@ -139,6 +149,7 @@ class _Project:
     root: Path
     branch: str
     record: Provenance
+    layer: layers.Layer = layers.BASE
 
 
 @dataclass(frozen=True)
@@ -157,18 +168,19 @@ def update_project(
 ) -> UpdateResult:
     """Render the target version and merge it into the current branch; see the module docstring."""
     say = progress or (lambda _message: None)
-    project = _check_project(request.project)
+    project = _check_project(request.project, request.layer)
     record = project.record
-    ref = locate(catalog, record.template, record.source, project.root)
+    ref = locate(catalog, record.template, record.source, project.layer.home(project.root))
     _check_target(request, record)
     if not request.dry_run:
         template_hook.settle(project.root)  # no merge in progress: a leftover is stale
     with tempfile.TemporaryDirectory(prefix="portkit-update-") as work:
         workdir = Path(work)
-        base = _with_sync_point(project.root, _find_base(project, ref, request.trust, workdir, say))
+        found = _find_base(project, ref, request, workdir, say)
+        base = _with_sync_point(project.root, found, project.layer.record)
         say(f"Rendering {record.template} with your answers")
         target = _render(project, ref, request, workdir / "target")
-        new_commit = _commit_render(project.root, target, base.commit, workdir / "target-tree")
+        new_commit = _commit_render(project, target, base.commit, workdir / "target-tree")
         changes = _changes(project.root, base.synced, new_commit)
         result = UpdateResult(
             project=project.root,
@@ -190,7 +202,7 @@ def update_project(
             return _reported(_preview(project.root, base, new_commit, result, wiring), wiring)
         if _is_up_to_date(base, new_commit):
             if base.source is not BaseSource.BRANCH or base.moved:  # keep it for next time
-                branch.move(project.root, new_commit)
+                branch.move(project.root, new_commit, project.layer.ref)
             return _reported(_replace(result, outcome=Outcome.UP_TO_DATE), wiring)
         say(f"Merging the new render into {project.branch}")
         follow = _merge(project, base, new_commit, request.commit, _message(result), wiring)
@@ -203,10 +215,10 @@ def update_project(
 # --- step 1: check the project -------------------------------------------------------------
 
 
-def _check_project(path: Path) -> _Project:
+def _check_project(path: Path, layer: layers.Layer = layers.BASE) -> _Project:
     """Refuse anything an update could make worse: not portkit's, dirty, or mid-operation."""
     root = _repository_root(path.absolute())
-    record = provenance.read(root)
+    record = provenance.read(root, layer.record)
     if git.run(["rev-parse", "--verify", "--quiet", "HEAD"], root, check=False).returncode != 0:
         raise ProjectError(f"{root} has no commits yet.", "Commit your files first.")
     _check_no_operation(root)
@@ -214,7 +226,7 @@ def _check_project(path: Path) -> _Project:
     dirty = _modified_tracked_files(root)
     if dirty:
         raise DirtyTreeError(dirty)
-    return _Project(root, branch, record)
+    return _Project(root, branch, record, layer)
 
 
 def _repository_root(folder: Path) -> Path:
@@ -289,12 +301,12 @@ def _check_target(request: UpdateRequest, record: Provenance) -> None:
 
 
 def _find_base(
-    project: _Project, ref: TemplateRef, trust: bool, workdir: Path, say: Progress
+    project: _Project, ref: TemplateRef, request: UpdateRequest, workdir: Path, say: Progress
 ) -> _Base:
     """Find the last render the project was synced with; recover it when the branch is gone."""
     for name, source in (
-        (branch.TEMPLATE_REF, BaseSource.BRANCH),
-        (branch.REMOTE_TEMPLATE_REF, BaseSource.REMOTE),
+        (project.layer.ref, BaseSource.BRANCH),
+        (project.layer.remote_ref, BaseSource.REMOTE),
     ):
         tip = branch.resolve(project.root, name)
         if tip:
@@ -310,9 +322,11 @@ def _find_base(
             f"install portkit {record.version}; a local folder: restore it) and update again.",
         )
     say(f"Rebuilding {TEMPLATE_BRANCH} from {record.template} {record.version}")
-    recorded_version = UpdateRequest(project.root, to=record.commit, trust=trust)
+    recorded_version = UpdateRequest(
+        project.root, to=record.commit, trust=request.trust, links=request.links
+    )
     rendered = _render(project, ref, recorded_version, workdir / "base")
-    tree = _write_tree(project.root, rendered.folder, workdir / "base-tree")
+    tree = _write_tree(project, rendered.folder, workdir / "base-tree")
     found = _commit_with_tree(project.root, tree)
     if found:
         return _Base(found, BaseSource.HISTORY)
@@ -320,7 +334,7 @@ def _find_base(
     return _Base(_commit_tree(project.root, tree, None, message), BaseSource.REBUILT)
 
 
-def _with_sync_point(root: Path, base: _Base) -> _Base:
+def _with_sync_point(root: Path, base: _Base, record: str = provenance.FILENAME) -> _Base:
     """Add the render the current branch last merged: normally git's merge base.
 
     When the histories are unrelated (a rebuilt base, a squashed history) it is the render on the
@@ -331,16 +345,16 @@ def _with_sync_point(root: Path, base: _Base) -> _Base:
     found = git.run(["merge-base", "HEAD", base.commit], root, check=False)
     if found.returncode == 0:
         return replace(base, synced=found.stdout.strip(), related=True)
-    wanted = _blob(root, "HEAD")
+    wanted = _blob(root, "HEAD", record)
     history = git.output(["rev-list", "--first-parent", "--reverse", base.commit], root)
     for commit in history.splitlines():
-        if _blob(root, commit) == wanted:
+        if _blob(root, commit, record) == wanted:
             return replace(base, synced=commit, related=False)
     return replace(base, synced=base.commit, related=False)
 
 
-def _blob(root: Path, commit: str) -> str:
-    spec = f"{commit}:{provenance.FILENAME}"
+def _blob(root: Path, commit: str, record: str) -> str:
+    spec = f"{commit}:{record}"
     return git.run(["rev-parse", "--verify", "--quiet", spec], root, check=False).stdout.strip()
 
 
@@ -382,12 +396,13 @@ def _render(
     template = fetch(ref, workdir / "source", request.to)
     known = {question.name for question in template.questions}
     recorded = {key: value for key, value in project.record.answers.items() if key in known}
-    given = {**recorded, **request.data}
+    given = {**recorded, **request.links, **request.data}
     new_questions = known - set(given) - {q.name for q in template.questions if q.secret}
     # a file answer is the path recorded inside the project: never copied again, never looked up
     files = file_answers.declared(template.config, template.questions)
     file_answers.require_project_paths(files, given)
-    file_answers.require_present(files, request.data, project.root)
+    home = project.layer.home(project.root)
+    file_answers.require_present(files, request.data, home)
     stage = workdir / "render"
     stage.parent.mkdir(parents=True, exist_ok=True)  # local templates are not copied into WORKDIR
     record = render_project(
@@ -396,23 +411,24 @@ def _render(
         given,
         interactive=request.interactive and bool(new_questions),
         trust=request.trust,
-        project=project.root,
+        project=home,
     )
+    provenance.add_links(stage, request.links)
     file_answers.require_project_paths(files, record.answers)
     return _Rendered(stage, record, changelog.read(template.folder))
 
 
-def _write_tree(root: Path, rendered: Path, worktree: Path, start: str = "HEAD") -> str:
+def _write_tree(project: _Project, rendered: Path, worktree: Path, start: str = "HEAD") -> str:
     """Put RENDERED in a temporary worktree in place of its tracked files; return the tree id.
 
     The worktree starts with an empty index (`--no-checkout`), so the tree is exactly the render
     and files the template dropped disappear. `git add --all` applies the same ignore rules as
     the first commit `portkit new` made.
     """
+    root = project.root
     git.run(["worktree", "add", "--quiet", "--detach", "--no-checkout", str(worktree), start], root)
     try:
-        for child in rendered.iterdir():
-            shutil.move(str(child), str(worktree / child.name))
+        compose.place(project.layer, rendered, worktree)
         git.run(["add", "--all"], worktree)
         return git.output(["write-tree"], worktree)
     finally:
@@ -426,9 +442,10 @@ def _commit_tree(root: Path, tree: str, parent: str | None, message: str) -> str
     )
 
 
-def _commit_render(root: Path, rendered: _Rendered, parent: str, worktree: Path) -> str:
+def _commit_render(project: _Project, rendered: _Rendered, parent: str, worktree: Path) -> str:
     """Commit the render on top of PARENT; PARENT itself when nothing changed (no empty commit)."""
-    tree = _write_tree(root, rendered.folder, worktree, start=parent)
+    root = project.root
+    tree = _write_tree(project, rendered.folder, worktree, start=parent)
     if tree == git.output(["rev-parse", parent + "^{tree}"], root):
         return parent
     message = branch.render_message(rendered.record.template, rendered.record.version)
@@ -520,7 +537,7 @@ def _merge(
     hook moves the branch when the user commits the merge (`template_hook`).
     """
     root = project.root
-    tip = branch.resolve(root, branch.TEMPLATE_REF)
+    tip = branch.resolve(root, project.layer.ref)
     options = [*_MERGE_CONFIG, *wiring.config]
     if base.related:
         merged = _git_merge(root, new_commit, commit, message, options)
@@ -529,9 +546,9 @@ def _merge(
     merged = wiring.conclude(root, merged, commit, plumbing=not base.related)
     conflicts = _conflicts(root, merged)
     if merged.returncode == 0 and commit:
-        branch.move(root, new_commit)
+        branch.move(root, new_commit, project.layer.ref)
         return None
-    follow = template_hook.install(root, new_commit, tip)
+    follow = template_hook.install(root, new_commit, tip, project.layer.ref)
     if conflicts:
         raise UpdateConflictError(root, conflicts, follow.later(), wiring.labelled())
     return follow

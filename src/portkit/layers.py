@@ -1,0 +1,125 @@
+"""Template layers: more than one template rendered into one project, each updatable on its own.
+
+The project's own template is the *base* layer: `.portkit.yml` at the root, renders on
+`portkit/template`. `portkit add` adds a layer, in a sub-folder (`serving/`, its record
+`serving/.portkit.yml`) or at the root (its record `.portkit/<name>.yml`), whose renders live on a
+branch of its own, `portkit/layer/<id>`. A layer's render commits hold exactly the files the layer
+owns at their place in the project (its folder, plus the shared files composed for it at the
+root), so git's three-way merge of one layer's render never touches another layer's files: the
+update machinery is the same for every layer, only the branch, the record and the place differ.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from portkit import git
+from portkit.errors import ProjectError, UsageError
+
+__all__ = ["BASE", "Layer", "discover", "find", "for_subdir", "named"]
+
+RECORD = ".portkit.yml"
+#: Where the records of layers added at the project root live (the root's own is `.portkit.yml`).
+ROOT_RECORDS = ".portkit"
+BASE_BRANCH = "portkit/template"
+LAYER_BRANCHES = "portkit/layer/"
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+@dataclass(frozen=True)
+class Layer:
+    """Where one template's render lives in the project, and the branch of its renders."""
+
+    subdir: str = ""  # POSIX path from the project root; "" for the root
+    name: str = ""  # a layer at the root other than the base: its name
+
+    @property
+    def is_base(self) -> bool:
+        """The project's own template (`portkit new`'s), whose record is the root `.portkit.yml`."""
+        return not self.subdir and not self.name
+
+    @property
+    def record(self) -> str:
+        """The record's path from the project root."""
+        if self.subdir:
+            return f"{self.subdir}/{RECORD}"
+        if self.name:
+            return f"{ROOT_RECORDS}/{self.name}.yml"
+        return RECORD
+
+    @property
+    def branch(self) -> str:
+        """The branch holding this layer's pristine renders."""
+        if self.is_base:
+            return BASE_BRANCH
+        return LAYER_BRANCHES + (self.subdir.replace("/", "--") if self.subdir else self.name)
+
+    @property
+    def ref(self) -> str:
+        """The local branch, as a full ref."""
+        return "refs/heads/" + self.branch
+
+    @property
+    def remote_ref(self) -> str:
+        """The branch as a fresh clone has it."""
+        return "refs/remotes/origin/" + self.branch
+
+    @property
+    def label(self) -> str:
+        """How messages name the layer."""
+        return f"{self.subdir}/" if self.subdir else (self.name or "(root)")
+
+    def home(self, root: Path) -> Path:
+        """The folder the layer's template renders into, where relative paths it records start."""
+        return root / self.subdir if self.subdir else root
+
+
+BASE = Layer()
+
+
+def for_subdir(text: str) -> Layer:
+    """The layer for SUBDIR as a user types it (`serving/`, `./api`); refuses ones that escape."""
+    path = PurePosixPath(text.replace("\\", "/"))
+    parts = [part for part in path.parts if part not in (".", "")]
+    if path.is_absolute() or ".." in parts or any(p.startswith(".git") for p in parts):
+        raise UsageError(
+            f"SUBDIR must be a folder inside the project, got {text!r}.",
+            "Give a relative path such as serving/.",
+        )
+    return Layer(subdir="/".join(parts))
+
+
+def named(name: str) -> Layer:
+    """A layer at the root, named after its template."""
+    if not _NAME.match(name):
+        raise UsageError(f"A layer name uses letters, digits, '.', '-' and '_', got {name!r}.")
+    return Layer(name=name)
+
+
+def discover(root: Path) -> list[Layer]:
+    """Every layer of the project, in the order updates run: the base, then by record path."""
+    tracked = git.output(["ls-files", "-z", "--", f"*{RECORD}", f"{ROOT_RECORDS}/*.yml"], root)
+    found: list[Layer] = []
+    for path in sorted(filter(None, tracked.split("\0"))):
+        pure = PurePosixPath(path)
+        if path == RECORD:
+            found.insert(0, BASE)
+        elif pure.name == RECORD:
+            found.append(Layer(subdir=pure.parent.as_posix()))
+        elif pure.parent.as_posix() == ROOT_RECORDS:
+            found.append(Layer(name=pure.stem))
+    return found
+
+
+def find(root: Path, folder: Path) -> Layer:
+    """The layer recorded in FOLDER (a layer's sub-folder, or the root for the base layer)."""
+    relative = folder.absolute().resolve().relative_to(root.resolve()).as_posix()
+    wanted = BASE if relative == "." else Layer(subdir=relative)
+    if wanted in discover(root):
+        return wanted
+    raise ProjectError(
+        f"{folder} holds no template layer of the project at {root}.",
+        "`portkit info` lists the layers; pass the project root or a layer's folder.",
+    )
