@@ -15,8 +15,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from portkit import git
+from portkit import git, provenance
 from portkit.errors import ProjectError, UsageError
+from portkit.models import Provenance
 
 __all__ = ["BASE", "Layer", "discover", "find", "for_subdir", "named"]
 
@@ -123,3 +124,42 @@ def find(root: Path, folder: Path) -> Layer:
         f"{folder} holds no template layer of the project at {root}.",
         "`portkit info` lists the layers; pass the project root or a layer's folder.",
     )
+
+
+def for_update(path: Path) -> tuple[Path, list[Layer]]:
+    """What `portkit update PATH` updates: every layer from the root, one from a layer's folder.
+
+    Outside a git repository, or in a project without layers, it is the project's own template
+    at PATH, so `portkit update` says what is wrong exactly as before layers existed.
+    """
+    folder = path.absolute()
+    if not git.is_repository(folder):
+        return path, [BASE]
+    root = Path(git.output(["rev-parse", "--show-toplevel"], folder))
+    found = discover(root)
+    if folder.resolve() == root.resolve():
+        return root, found or [BASE]
+    relative = folder.resolve().relative_to(root.resolve()).as_posix()
+    if Layer(subdir=relative) in found:
+        return root, [Layer(subdir=relative)]
+    return path, [BASE]
+
+
+def records(folder: Path) -> list[tuple[Layer, Provenance]]:
+    """The layers added to the project at FOLDER (not the base), with their records."""
+    folder = folder.absolute()
+    if not git.is_repository(folder):
+        return []
+    root = Path(git.output(["rev-parse", "--show-toplevel"], folder))
+    return [(layer, provenance.read(root, layer.record)) for layer in discover(root)[1:]]
+
+
+def listing(folder: Path) -> list[str]:
+    """One line per added layer, for `portkit info` and `portkit status`."""
+    lines = []
+    for layer, record in records(folder):
+        lines.append(
+            f"  {layer.label:<12}{record.template} {record.version} "
+            f"({record.source.value}, {record.engine.value}) on {layer.branch}"
+        )
+    return lines

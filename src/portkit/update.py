@@ -92,7 +92,6 @@ class UpdateRequest:
     trust: bool = False
     forget_resolutions: bool = False  # delete git rerere's remembered resolutions first
     layer: layers.Layer = layers.BASE  # which template layer (`portkit add`) to update
-    links: dict[str, Any] = field(default_factory=dict)  # answers a layer always renders with
 
 
 class Outcome(str, enum.Enum):
@@ -150,6 +149,7 @@ class _Project:
     branch: str
     record: Provenance
     layer: layers.Layer = layers.BASE
+    links: dict[str, Any] = field(default_factory=dict)  # answers the layer always renders with
 
 
 @dataclass(frozen=True)
@@ -176,7 +176,7 @@ def update_project(
         template_hook.settle(project.root)  # no merge in progress: a leftover is stale
     with tempfile.TemporaryDirectory(prefix="portkit-update-") as work:
         workdir = Path(work)
-        found = _find_base(project, ref, request, workdir, say)
+        found = _find_base(project, ref, request.trust, workdir, say)
         base = _with_sync_point(project.root, found, project.layer.record)
         say(f"Rendering {record.template} with your answers")
         target = _render(project, ref, request, workdir / "target")
@@ -226,7 +226,7 @@ def _check_project(path: Path, layer: layers.Layer = layers.BASE) -> _Project:
     dirty = _modified_tracked_files(root)
     if dirty:
         raise DirtyTreeError(dirty)
-    return _Project(root, branch, record, layer)
+    return _Project(root, branch, record, layer, provenance.links(root, layer.record))
 
 
 def _repository_root(folder: Path) -> Path:
@@ -301,7 +301,7 @@ def _check_target(request: UpdateRequest, record: Provenance) -> None:
 
 
 def _find_base(
-    project: _Project, ref: TemplateRef, request: UpdateRequest, workdir: Path, say: Progress
+    project: _Project, ref: TemplateRef, trust: bool, workdir: Path, say: Progress
 ) -> _Base:
     """Find the last render the project was synced with; recover it when the branch is gone."""
     for name, source in (
@@ -322,9 +322,7 @@ def _find_base(
             f"install portkit {record.version}; a local folder: restore it) and update again.",
         )
     say(f"Rebuilding {TEMPLATE_BRANCH} from {record.template} {record.version}")
-    recorded_version = UpdateRequest(
-        project.root, to=record.commit, trust=request.trust, links=request.links
-    )
+    recorded_version = UpdateRequest(project.root, to=record.commit, trust=trust)
     rendered = _render(project, ref, recorded_version, workdir / "base")
     tree = _write_tree(project, rendered.folder, workdir / "base-tree")
     found = _commit_with_tree(project.root, tree)
@@ -396,7 +394,7 @@ def _render(
     template = fetch(ref, workdir / "source", request.to)
     known = {question.name for question in template.questions}
     recorded = {key: value for key, value in project.record.answers.items() if key in known}
-    given = {**recorded, **request.links, **request.data}
+    given = {**recorded, **project.links, **request.data}
     new_questions = known - set(given) - {q.name for q in template.questions if q.secret}
     # a file answer is the path recorded inside the project: never copied again, never looked up
     files = file_answers.declared(template.config, template.questions)
@@ -413,7 +411,7 @@ def _render(
         trust=request.trust,
         project=home,
     )
-    provenance.add_links(stage, request.links)
+    provenance.add_links(stage, project.links)
     file_answers.require_project_paths(files, record.answers)
     return _Rendered(stage, record, changelog.read(template.folder))
 
