@@ -45,7 +45,7 @@ def clean_root(folder: Path, command: str) -> Path:
 
 
 def _modified(root: Path) -> list[str]:
-    out = git.output(["status", "--porcelain=v1", "--untracked-files=no"], root)
+    out = git.run(["status", "--porcelain=v1", "--untracked-files=no"], root).stdout
     return [line[3:] for line in out.splitlines() if line]
 
 
