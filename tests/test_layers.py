@@ -167,7 +167,8 @@ def test_adopt_dry_run_then_adopt_resolve_and_update(tmp_path: Path) -> None:
     repo = hand_made(tmp_path)
     before = snapshot(repo)
     out = ok("adopt", str(template), "--data", "project_name=My old repo", "--dry-run", cwd=repo)
-    assert "  add      notes.txt" in out and "  conflict README.md" in out
+    assert "  2 file(s) the repository lacks: added\n    .portkit.yml\n    notes.txt\n" in out
+    assert "  1 file(s) in both, different: merged as conflicts\n    README.md\n" in out
     assert out.rstrip().endswith("Nothing was changed.")
     assert snapshot(repo) == before
 

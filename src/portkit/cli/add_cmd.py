@@ -48,7 +48,7 @@ def command(
     for key, value in sorted(result.links.items()):
         typer.echo(f"Linked: {key} = {value} (from the project it joins)")
     if result.composed:
-        typer.echo("Composed at the root: " + ", ".join(result.composed))
+        typer.echo("Composed for the layer: " + ", ".join(result.composed))
     typer.echo(
         f"Its renders live on {result.layer.branch}: push it along with yours "
         f"(git push origin {result.layer.branch})."

@@ -42,11 +42,14 @@ def command(
     record = result.record
     head = "Would adopt" if dry_run else "Adopted"
     typer.echo(f"{head} {record.template} {record.version} ({record.engine.value}):")
-    for label, paths in (("add", result.added), ("same", result.same)):
-        for item in paths:
-            typer.echo(f"  {label:<9}{item}")
+    typer.echo(f"  {len(result.added)} file(s) the repository lacks: added")
+    if dry_run:
+        for item in result.added:
+            typer.echo(f"    {item}")
+    typer.echo(f"  {len(result.same)} file(s) identical in both: kept")
+    typer.echo(f"  {len(result.conflicts)} file(s) in both, different: merged as conflicts")
     for item in result.conflicts:
-        typer.echo(f"  conflict {item}")
+        typer.echo(f"    {item}")
     if dry_run:
         typer.echo("Nothing was changed.")
     else:
