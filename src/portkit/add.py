@@ -17,14 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from portkit import compose, git, layers, provenance, workspace
+from portkit import compose, layers, provenance, workspace
 from portkit import template_branch as branch
 from portkit.catalog import Catalog
-from portkit.errors import LayerCollisionError, ProjectError
+from portkit.errors import GitError, LayerCollisionError, ProjectError
 from portkit.fetch import fetch
+from portkit.git import Repository, last_line, run
 from portkit.layers import Layer
 from portkit.models import Provenance
-from portkit.new import render_project
+from portkit.rendering import render_project
 
 __all__ = ["AddRequest", "AddResult", "add_layer"]
 
@@ -60,7 +61,8 @@ class AddResult:
 def add_layer(request: AddRequest, catalog: Catalog, progress: Progress | None = None) -> AddResult:
     """Render, check for collisions, commit on the layer's branch, merge; see the docstring."""
     say = progress or (lambda _message: None)
-    root = workspace.clean_root(request.project, "portkit add")
+    repo = workspace.clean_repository(request.project, "portkit add")
+    root = repo.root
     ref = catalog.resolve(request.template, Path.cwd())
     layer = _layer(request, ref.name)
     _refuse_existing(root, layer)
@@ -81,10 +83,9 @@ def add_layer(request: AddRequest, catalog: Catalog, progress: Progress | None =
         paths = workspace.files(tree)
         _refuse_collisions(root, paths)
         say(f"Merging the {layer.label} layer")
-        render = workspace.commit_folder(
-            root, tree, branch.render_message(record.template, record.version), Path(work)
-        )
-    composed, commit = _merge(root, layer, render, record, bool(linked))
+        message = branch.render_message(record.template, record.version)
+        render = workspace.commit_root(repo, tree, message, Path(work) / "scratch")
+    composed, commit = _merge(repo, layer, render, record, bool(linked))
     return AddResult(root, layer, record, len(paths), commit, composed, linked)
 
 
@@ -110,21 +111,18 @@ def _refuse_collisions(root: Path, paths: list[str]) -> None:
 
 
 def _merge(
-    root: Path, layer: Layer, render: str, record: Provenance, shared_tracking: bool
+    repo: Repository, layer: Layer, render: str, record: Provenance, shared_tracking: bool
 ) -> tuple[list[str], str]:
     """One merge commit: the layer's render, plus the composed blocks on the user's side."""
     message = f"Add the {record.template} layer in {layer.label} with portkit add"
-    args = [*git.identity_config(root), "merge", "--no-ff", "--no-commit", "--no-verify"]
-    git.run([*args, "--allow-unrelated-histories", "-m", message, render], root)
+    merged = workspace.merge_first_render(repo, render, message, no_commit=True)
+    if merged.returncode != 0:  # no file collides, so only git itself can fail here
+        raise GitError(f"git merge failed: {last_line(merged)}")
     try:
-        composed = compose.user_side(root, layer, record.template, shared_tracking)
-        if composed:
-            git.run(["add", "--", *composed], root)
-        git.run(
-            [*git.identity_config(root), "commit", "--quiet", "--no-verify", "-m", message], root
-        )
+        composed = compose.user_side(repo.root, layer, record.template, shared_tracking)
+        repo.commit_paths(composed, message)  # with MERGE_HEAD there: the merge commit
     except BaseException:
-        git.run(["merge", "--abort"], root, check=False)
+        run(["merge", "--abort"], repo.root, check=False)  # back to where it was
         raise
-    branch.move(root, render, layer.ref)
-    return composed, git.output(["rev-parse", "HEAD"], root)
+    branch.move(repo, render, layer.ref)
+    return composed, repo.head()

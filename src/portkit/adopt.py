@@ -12,7 +12,6 @@ is like any made by `portkit new` and `portkit update` works as usual.
 from __future__ import annotations
 
 import os
-import subprocess
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,10 +21,11 @@ from typing import Any
 from portkit import git, provenance, template_hook, workspace
 from portkit import template_branch as branch
 from portkit.catalog import Catalog
-from portkit.errors import AdoptConflictError, ProjectError
+from portkit.errors import AdoptConflictError, GitError, ProjectError
 from portkit.fetch import fetch
+from portkit.git import Repository, last_line
 from portkit.models import Provenance
-from portkit.new import render_project
+from portkit.rendering import render_project
 
 __all__ = ["AdoptRequest", "AdoptResult", "adopt_project"]
 
@@ -61,8 +61,9 @@ def adopt_project(
 ) -> AdoptResult:
     """Render, compare, and (unless a dry run) merge; see the module docstring."""
     say = progress or (lambda _message: None)
-    root = workspace.clean_root(request.project, "portkit adopt")
-    _refuse_adopted(root)
+    repo = workspace.clean_repository(request.project, "portkit adopt")
+    root = repo.root
+    _refuse_adopted(repo)
     ref = catalog.resolve(request.template, Path.cwd())
     with tempfile.TemporaryDirectory(prefix="portkit-adopt-") as work:
         say(f"Rendering {ref.name} with your answers")
@@ -74,15 +75,16 @@ def adopt_project(
         result = _compare(root, stage, record)
         if request.dry_run:
             return result
-        _refuse_untracked(root, result.added)
+        _refuse_untracked(repo, result.added)
         message = branch.render_message(record.template, record.version)
-        render = workspace.commit_folder(root, stage, message, Path(work))
+        render = workspace.commit_root(repo, stage, message, Path(work) / "scratch")
     say("Merging the render into your branch")
-    return _merge(root, render, result)
+    return _merge(repo, render, result)
 
 
-def _refuse_adopted(root: Path) -> None:
-    if os.path.lexists(root / provenance.FILENAME) or branch.resolve(root, branch.TEMPLATE_REF):
+def _refuse_adopted(repo: Repository) -> None:
+    root = repo.root
+    if os.path.lexists(root / provenance.FILENAME) or repo.resolve(branch.TEMPLATE_REF):
         raise ProjectError(
             f"{root} already follows a template ({provenance.FILENAME} or "
             f"{branch.TEMPLATE_REF.removeprefix('refs/heads/')} exists).",
@@ -117,8 +119,8 @@ def _blobs(root: Path, paths: list[str]) -> dict[str, str]:
     return blobs
 
 
-def _refuse_untracked(root: Path, added: list[str]) -> None:
-    blocking = [path for path in added if os.path.lexists(root / path)]
+def _refuse_untracked(repo: Repository, added: list[str]) -> None:
+    blocking = repo.untracked_among(added)
     if blocking:
         raise ProjectError(
             "Adopting would overwrite untracked file(s): " + ", ".join(blocking[:5]) + ".",
@@ -126,19 +128,15 @@ def _refuse_untracked(root: Path, added: list[str]) -> None:
         )
 
 
-def _merge(root: Path, render: str, result: AdoptResult) -> AdoptResult:
+def _merge(repo: Repository, render: str, result: AdoptResult) -> AdoptResult:
     record = result.record
     message = f"Adopt {record.template} {record.version} with portkit"
-    args = [*git.identity_config(root), "merge", "--no-ff", "--no-verify"]
-    args += ["--allow-unrelated-histories", "-m", message]
-    merged: subprocess.CompletedProcess[str] = branch.merge(root, render, args)
+    merged = workspace.merge_first_render(repo, render, message)
     if merged.returncode == 0:
-        branch.move(root, render)
-        commit = git.output(["rev-parse", "HEAD"], root)
-        return AdoptResult(root, record, result.added, result.same, [], commit)
-    conflicts = git.output(["diff", "--name-only", "--diff-filter=U"], root).splitlines()
+        branch.move(repo, render)
+        return AdoptResult(repo.root, record, result.added, result.same, [], repo.head())
+    conflicts = repo.unmerged_files()
     if not conflicts:
-        detail = (merged.stderr or merged.stdout).strip().splitlines()
-        raise ProjectError(f"git merge failed: {detail[-1] if detail else 'no output'}")
-    follow = template_hook.install(root, render, None)
-    raise AdoptConflictError(root, conflicts, follow.later())
+        raise GitError(f"git merge failed: {last_line(merged)}")
+    follow = template_hook.install(repo, render, None)
+    raise AdoptConflictError(repo.root, conflicts, follow.later())

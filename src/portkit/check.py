@@ -26,8 +26,9 @@ from portkit.catalog import SHARED_DIR, Catalog, locate
 from portkit.changelog import Entry
 from portkit.errors import RemoteUnreachableError, UsageError
 from portkit.fetch import content_digest, newest_version_tag
-from portkit.models import Provenance, SourceKind, TemplateRef
-from portkit.update import FileChange, UpdateRequest, update_project
+from portkit.git import Repository
+from portkit.models import FileChange, Provenance, SourceKind, TemplateRef, UpdateRequest
+from portkit.update import update_project
 
 __all__ = ["CheckRequest", "CheckResult", "Verdict", "check_project"]
 
@@ -70,7 +71,7 @@ def check_project(
     request: CheckRequest, catalog: Catalog, progress: Callable[[str], None] | None = None
 ) -> CheckResult:
     """Answer from the recorded versions when they prove it; otherwise render once (dry run)."""
-    root = _root(request.project)
+    root, repo = _root(request.project)
     record = provenance.read(root)
     if request.to and record.source is not SourceKind.GIT:
         raise UsageError(
@@ -81,9 +82,9 @@ def check_project(
     latest, proven = _latest(record, ref, request.to, root)
     if proven:
         return CheckResult(root, record.template, Verdict.UP_TO_DATE, record.version, latest)
-    key = _cache_key(record, ref) if git.is_repository(root) else None
-    cached = _cached_tree(root, key) if key else None
-    if cached is not None and cached == _merged_render_tree(root):
+    key = _cache_key(record, ref) if repo else None
+    cached = _cached_tree(repo, key) if repo and key else None
+    if repo and cached is not None and cached == _merged_render_tree(repo):
         return CheckResult(root, record.template, Verdict.UP_TO_DATE, record.version, latest)
     preview = update_project(
         UpdateRequest(project=root, to=request.to, dry_run=True, trust=request.trust),
@@ -91,8 +92,8 @@ def check_project(
         progress,
     )
     verdict = Verdict.UPDATE_AVAILABLE if preview.changes else Verdict.UP_TO_DATE
-    if key and verdict is Verdict.UP_TO_DATE:
-        _remember(root, key, _merged_render_tree(root))
+    if repo and key and verdict is Verdict.UP_TO_DATE:
+        _remember(repo, key, _merged_render_tree(repo))
     return CheckResult(
         root,
         record.template,
@@ -106,12 +107,11 @@ def check_project(
     )
 
 
-def _root(folder: Path) -> Path:
+def _root(folder: Path) -> tuple[Path, Repository | None]:
     """The repository root when FOLDER is in one (as `portkit update` works), else FOLDER."""
     folder = folder.absolute()
-    if git.is_repository(folder):
-        return Path(git.output(["rev-parse", "--show-toplevel"], folder))
-    return folder
+    repo = Repository.containing(folder)
+    return (repo.root if repo else folder), repo
 
 
 # --- what the template offers ----------------------------------------------------------------
@@ -162,13 +162,9 @@ def _cache_key(record: Provenance, ref: TemplateRef) -> str | None:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
-def _cache_path(root: Path) -> Path:
-    return Path(git.output(["rev-parse", "--absolute-git-dir"], root)) / CACHE_FILE
-
-
-def _cached_tree(root: Path, key: str) -> str | None:
+def _cached_tree(repo: Repository, key: str) -> str | None:
     try:
-        cached = json.loads(_cache_path(root).read_text(encoding="utf-8"))
+        cached = json.loads((repo.git_dir / CACHE_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None  # no cache, or an unreadable one: render
     if isinstance(cached, dict) and cached.get("key") == key:
@@ -177,24 +173,18 @@ def _cached_tree(root: Path, key: str) -> str | None:
     return None
 
 
-def _remember(root: Path, key: str, tree: str | None) -> None:
+def _remember(repo: Repository, key: str, tree: str | None) -> None:
     """Write the cache beside, then rename: a reader never sees half a file."""
     if tree is None:
         return
-    path = _cache_path(root)
+    path = repo.git_dir / CACHE_FILE
     partial = path.with_name(path.name + ".tmp")
     partial.write_text(json.dumps({"key": key, "tree": tree}), encoding="utf-8")
     os.replace(partial, path)
 
 
-def _merged_render_tree(root: Path) -> str | None:
+def _merged_render_tree(repo: Repository) -> str | None:
     """The files of the render the current branch last merged, as a tree id; None if unknown."""
-    if not git.is_repository(root):
-        return None
-    for name in (branch.TEMPLATE_REF, branch.REMOTE_TEMPLATE_REF):
-        tip = branch.resolve(root, name)
-        if tip:
-            merged = branch.merged_render(root, tip)
-            base = git.run(["merge-base", "HEAD", merged], root, check=False).stdout.strip()
-            return git.output(["rev-parse", base + "^{tree}"], root) if base else None
-    return None
+    on_branch = next(branch.merged_renders(repo), None)
+    base = repo.merge_base("HEAD", on_branch[2]) if on_branch else None
+    return repo.tree(base) if base else None

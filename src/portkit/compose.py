@@ -29,10 +29,10 @@ from typing import Any
 
 import yaml
 
-from portkit.layers import RECORD, Layer
-from portkit.models import Provenance, SourceKind
+from portkit.models import LAYER_RECORD as RECORD
+from portkit.models import Layer, Provenance, SourceKind
 
-__all__ = ["MARK", "links", "place", "root_files", "user_side"]
+__all__ = ["MARK", "links", "place", "placed", "root_files", "user_side"]
 
 MARK = "portkit add"
 _TEST_TARGET = re.compile(r"^test\s*:", re.MULTILINE)
@@ -72,6 +72,15 @@ def place(layer: Layer, rendered: Path, tree: Path) -> None:
     for path, text in root_files(layer, target).items():
         (tree / path).parent.mkdir(parents=True, exist_ok=True)
         (tree / path).write_text(text, encoding="utf-8")
+
+
+def placed(layer: Layer, folder: Path, workdir: Path) -> Path:
+    """FOLDER's render placed as LAYER's commits hold it; FOLDER itself for the project's own."""
+    if layer.is_base:
+        return folder
+    tree = workdir / "placed"
+    place(layer, folder, tree)
+    return tree
 
 
 def layer_id(layer: Layer) -> str:

@@ -12,72 +12,17 @@ update machinery is the same for every layer, only the branch, the record and th
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from portkit import git, provenance
 from portkit.errors import ProjectError, UsageError
-from portkit.models import Provenance
+from portkit.models import BASE_LAYER as BASE
+from portkit.models import LAYER_RECORD as RECORD
+from portkit.models import ROOT_RECORDS, Layer, Provenance
 
 __all__ = ["BASE", "Layer", "discover", "find", "for_subdir", "named"]
 
-RECORD = ".portkit.yml"
-#: Where the records of layers added at the project root live (the root's own is `.portkit.yml`).
-ROOT_RECORDS = ".portkit"
-BASE_BRANCH = "portkit/template"
-LAYER_BRANCHES = "portkit/layer/"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-
-
-@dataclass(frozen=True)
-class Layer:
-    """Where one template's render lives in the project, and the branch of its renders."""
-
-    subdir: str = ""  # POSIX path from the project root; "" for the root
-    name: str = ""  # a layer at the root other than the base: its name
-
-    @property
-    def is_base(self) -> bool:
-        """The project's own template (`portkit new`'s), whose record is the root `.portkit.yml`."""
-        return not self.subdir and not self.name
-
-    @property
-    def record(self) -> str:
-        """The record's path from the project root."""
-        if self.subdir:
-            return f"{self.subdir}/{RECORD}"
-        if self.name:
-            return f"{ROOT_RECORDS}/{self.name}.yml"
-        return RECORD
-
-    @property
-    def branch(self) -> str:
-        """The branch holding this layer's pristine renders."""
-        if self.is_base:
-            return BASE_BRANCH
-        return LAYER_BRANCHES + (self.subdir.replace("/", "--") if self.subdir else self.name)
-
-    @property
-    def ref(self) -> str:
-        """The local branch, as a full ref."""
-        return "refs/heads/" + self.branch
-
-    @property
-    def remote_ref(self) -> str:
-        """The branch as a fresh clone has it."""
-        return "refs/remotes/origin/" + self.branch
-
-    @property
-    def label(self) -> str:
-        """How messages name the layer."""
-        return f"{self.subdir}/" if self.subdir else (self.name or "(root)")
-
-    def home(self, root: Path) -> Path:
-        """The folder the layer's template renders into, where relative paths it records start."""
-        return root / self.subdir if self.subdir else root
-
-
-BASE = Layer()
 
 
 def for_subdir(text: str) -> Layer:

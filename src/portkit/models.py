@@ -7,6 +7,66 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from portkit.changelog import Entry as ChangelogEntry
+
+#: The branch that holds pristine renders; `portkit update` merges it into the user's branch.
+TEMPLATE_BRANCH = "portkit/template"
+#: Template layers (`portkit add`): where a layer's record is, and its branch of renders.
+LAYER_RECORD = ".portkit.yml"
+ROOT_RECORDS = ".portkit"  # records of layers added at the root: `.portkit/<name>.yml`
+LAYER_BRANCHES = "portkit/layer/"
+
+
+@dataclass(frozen=True)
+class Layer:
+    """Where one template's render lives in the project, and the branch of its renders."""
+
+    subdir: str = ""  # POSIX path from the project root; "" for the root
+    name: str = ""  # a layer at the root other than the base: its name
+
+    @property
+    def is_base(self) -> bool:
+        """The project's own template (`portkit new`'s), whose record is the root `.portkit.yml`."""
+        return not self.subdir and not self.name
+
+    @property
+    def record(self) -> str:
+        """The record's path from the project root."""
+        if self.subdir:
+            return f"{self.subdir}/{LAYER_RECORD}"
+        if self.name:
+            return f"{ROOT_RECORDS}/{self.name}.yml"
+        return LAYER_RECORD
+
+    @property
+    def branch(self) -> str:
+        """The branch holding this layer's pristine renders."""
+        if self.is_base:
+            return TEMPLATE_BRANCH
+        return LAYER_BRANCHES + (self.subdir.replace("/", "--") if self.subdir else self.name)
+
+    @property
+    def ref(self) -> str:
+        """The local branch, as a full ref."""
+        return "refs/heads/" + self.branch
+
+    @property
+    def remote_ref(self) -> str:
+        """The branch as a fresh clone has it."""
+        return "refs/remotes/origin/" + self.branch
+
+    @property
+    def label(self) -> str:
+        """How messages name the layer."""
+        return f"{self.subdir}/" if self.subdir else (self.name or "(root)")
+
+    def home(self, root: Path) -> Path:
+        """The folder the layer's template renders into, where relative paths it records start."""
+        return root / self.subdir if self.subdir else root
+
+
+BASE_LAYER = Layer()
+
 
 class Engine(str, enum.Enum):
     """Which renderer understands a template folder."""
@@ -108,3 +168,87 @@ class NewResult:
     git_initialised: bool
     files: int
     notes: list[str] = field(default_factory=list)  # what the user should know (copied files)
+
+
+@dataclass(frozen=True)
+class UpdateRequest:
+    """Everything `portkit update` needs, parsed once."""
+
+    project: Path
+    to: str | None = None  # git templates: tag, branch or commit; default newest version tag
+    data: dict[str, Any] = field(default_factory=dict)  # changed answers
+    interactive: bool = False  # ask questions new in the target version
+    commit: bool = True  # False: leave a clean merge staged
+    dry_run: bool = False
+    trust: bool = False
+    forget_resolutions: bool = False  # delete git rerere's remembered resolutions first
+    layer: Layer | None = None  # a template layer (`portkit add`); None: the project's own
+
+
+class Outcome(str, enum.Enum):
+    """How an update ended (conflicts are an `UpdateConflictError` instead)."""
+
+    UP_TO_DATE = "up-to-date"
+    MERGED = "merged"
+    STAGED = "staged"
+    PREVIEW = "preview"
+
+
+class BaseSource(str, enum.Enum):
+    """Where the last pristine render (the merge base side) was found."""
+
+    BRANCH = "branch"  # the local portkit/template branch
+    REMOTE = "remote"  # origin/portkit/template, e.g. in a fresh clone
+    HISTORY = "history"  # re-rendered, and found as a commit in the user's history
+    REBUILT = "rebuilt"  # re-rendered and committed as a new root commit
+
+
+class Follow(str, enum.Enum):
+    """When `portkit/template` moves to a render whose merge the user has still to commit."""
+
+    AT_COMMIT = "at-commit"  # the hook is installed
+    OWN_HOOK = "own-hook"  # the user has a post-commit hook: left alone
+    HOOKS_IN_TREE = "hooks-in-tree"  # core.hooksPath is inside the work tree
+    HOOKS_UNWRITABLE = "hooks-unwritable"  # e.g. core.hooksPath=/dev/null
+
+    def later(self) -> str:
+        """What the user does after committing, so that the branch moves."""
+        reasons = {
+            Follow.OWN_HOOK: "your own post-commit hook is kept, so portkit added none",
+            Follow.HOOKS_IN_TREE: "core.hooksPath is inside the project, so portkit added no hook",
+            Follow.HOOKS_UNWRITABLE: "the git hooks folder cannot be written",
+        }
+        if self is Follow.AT_COMMIT:
+            return f"{TEMPLATE_BRANCH} then moves to the new render"
+        return (
+            f"run `portkit update` once more afterwards to move {TEMPLATE_BRANCH} ({reasons[self]})"
+        )
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """One file changed between two commits (or a commit and the work tree)."""
+
+    status: str  # added, modified, deleted or renamed
+    path: str
+    old_path: str | None = None  # for renames (and copies, which are added)
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    """What an update did, or (dry run) would do."""
+
+    project: Path
+    outcome: Outcome
+    template: str
+    old_version: str
+    new_version: str
+    branch: str
+    base_source: BaseSource
+    changes: list[FileChange]
+    commit: str | None = None  # the merge commit, when one was made
+    conflicts: list[str] | None = None  # dry run: predicted conflicts; None when unknown
+    follow: Follow | None = None  # staged: when portkit/template moves
+    changelog: list[ChangelogEntry] = field(default_factory=list)  # entries old -> new version
+    notes: list[str] = field(default_factory=list)  # how files were merged (`update_merge`)
+    warnings: list[str] = field(default_factory=list)  # problems that did not stop the update

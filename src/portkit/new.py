@@ -14,14 +14,18 @@ from pathlib import Path
 from typing import Any
 
 from portkit import answers as answers_mod
-from portkit import engines, file_answers, git, provenance
+from portkit import file_answers
 from portkit.catalog import Catalog
-from portkit.errors import DestinationError, UntrustedTemplateError, UsageError
+from portkit.errors import DestinationError, UsageError
 from portkit.fetch import fetch
+from portkit.git import Repository
 from portkit.models import FetchedTemplate, NewRequest, NewResult, Provenance, SourceKind
+from portkit.rendering import check_trust, render_project
+from portkit.template_branch import TEMPLATE_BRANCH
 
-#: The branch that holds pristine renders; `portkit update` merges it into the user's branch.
-TEMPLATE_BRANCH = "portkit/template"
+__all__ = ["MAIN_BRANCH", "new_project", "seed_repository"]
+
+#: The user's branch, started from the first render (which is on `TEMPLATE_BRANCH`).
 MAIN_BRANCH = "main"
 
 Progress = Callable[[str], None]
@@ -42,7 +46,7 @@ def new_project(
         with tempfile.TemporaryDirectory(prefix=".portkit-", dir=destination.parent) as work:
             say(f"Fetching template {ref.name}")
             template = fetch(ref, Path(work) / "source", request.vcs_ref)
-            _check_trust(template, request.trust)
+            check_trust(template, request.trust)
             given = answers_mod.merge(
                 answers_mod.load_file(request.answers_file) if request.answers_file else {},
                 request.data,
@@ -65,27 +69,6 @@ def new_project(
             shutil.rmtree(folder, ignore_errors=True)
         raise
     return NewResult(destination, record, request.git, files, notes)
-
-
-def render_project(
-    template: FetchedTemplate,
-    stage: Path,
-    given: dict[str, Any],
-    *,
-    interactive: bool,
-    trust: bool,
-    project: Path,
-) -> Provenance:
-    """Render into STAGE and write its `.portkit.yml`: one path for `new` and `update` alike.
-
-    PROJECT is where the project lives (or will), so a local template is recorded relative to it.
-    """
-    _check_trust(template, trust)
-    answers_mod.check_known(given, template.questions)
-    used = engines.render(template, stage, given, interactive=interactive, trust=trust)
-    record = _record(template, used, project)
-    provenance.write(stage, record)
-    return record
 
 
 def _render_with_files(
@@ -157,26 +140,16 @@ def _bring_in(
                 handle.write("".join(f"/{copy.target}\n" for copy in large))
         if small:
             # forced: a template may git-ignore its data folder, yet CI needs the table
-            git.run(["add", "--force", "--", *small], stage)
-            git.run(
-                [
-                    *git.identity_config(stage),
-                    "commit",
-                    "--quiet",
-                    "--no-verify",
-                    "-m",
-                    "Add your data: " + ", ".join(small),
-                ],
-                stage,
-            )
+            message = "Add your data: " + ", ".join(small)
+            Repository(stage).commit_paths(small, message, force=True)
     return notes
 
 
 def seed_repository(project: Path, message: str) -> None:
     """First commit = the pristine render, on the template branch; `main` starts from it."""
-    git.run(["init", "--quiet", f"--initial-branch={TEMPLATE_BRANCH}"], project)
-    git.commit_all(project, message)
-    git.run(["checkout", "--quiet", "-b", MAIN_BRANCH], project)
+    repo = Repository.init(project, TEMPLATE_BRANCH)
+    repo.commit_all(message)
+    repo.create_branch(MAIN_BRANCH)
 
 
 def _check_destination(destination: Path, request: NewRequest) -> None:
@@ -206,24 +179,6 @@ def _make_parents(parent: Path) -> list[Path]:
         current = current.parent
     parent.mkdir(parents=True, exist_ok=True)
     return list(reversed(missing))
-
-
-def _check_trust(template: FetchedTemplate, trust: bool) -> None:
-    unsafe = engines.unsafe_features(template)
-    if unsafe and not trust:
-        raise UntrustedTemplateError(unsafe)
-
-
-def _record(template: FetchedTemplate, used: dict[str, object], destination: Path) -> Provenance:
-    ref = template.ref
-    return Provenance(
-        template=provenance.template_id(ref.kind, ref.name, ref.location, destination),
-        source=ref.kind,
-        engine=template.engine,
-        version=template.version,
-        answers=answers_mod.without_secrets(used, template.questions),
-        commit=template.commit,
-    )
 
 
 def _place(stage: Path, destination: Path) -> None:

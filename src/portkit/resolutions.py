@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from portkit import git
+from portkit.git import Repository
 
 __all__ = ["Resolutions", "forget", "prepare", "replayed"]
 
@@ -57,7 +57,7 @@ class Resolutions:
         )
 
 
-def prepare(root: Path, config: Mapping[str, str], *, write: bool) -> Resolutions:
+def prepare(repo: Repository, config: Mapping[str, str], *, write: bool) -> Resolutions:
     """Turn rerere on in the repository's config unless the user set it; check the cache.
 
     CONFIG holds the `rerere.*` settings in effect (keys lower-case, as git lists them).
@@ -66,8 +66,8 @@ def prepare(root: Path, config: Mapping[str, str], *, write: bool) -> Resolution
     if write:
         for key, value in _SETTINGS.items():
             if key.lower() not in config:
-                git.run(["config", "--local", key, value], root)
-    cache, pending = _paths(root)
+                repo.set_config(key, value)
+    cache, pending = repo.git_paths("rr-cache", "MERGE_RR")
     setting = config.get("rerere.enabled")
     if setting is not None:
         enabled = setting.lower() in ("true", "yes", "on", "1", "")
@@ -76,12 +76,12 @@ def prepare(root: Path, config: Mapping[str, str], *, write: bool) -> Resolution
     damaged, path = _damage(cache, pending) if enabled else ("", None)
     if path is None or not write:
         return Resolutions(enabled, damaged)
-    return Resolutions(enabled, damaged, _move_aside(root, path))
+    return Resolutions(enabled, damaged, _move_aside(repo.root, path))
 
 
-def forget(root: Path) -> int:
+def forget(repo: Repository) -> int:
     """Delete every remembered resolution (the cache, damaged or not); return how many."""
-    cache, pending = _paths(root)
+    cache, pending = repo.git_paths("rr-cache", "MERGE_RR")
     count = 0
     if cache.is_dir() and not cache.is_symlink():
         count = sum(1 for entry in cache.iterdir() if (entry / "postimage").is_file())
@@ -112,13 +112,6 @@ def _move_aside(root: Path, path: Path) -> str:
 def replayed(output: str) -> list[str]:
     """The files git resolved from a remembered resolution, from the merge's output."""
     return sorted(set(_REPLAYED.findall(output)))
-
-
-def _paths(root: Path) -> tuple[Path, Path]:
-    """The cache folder and the merge's pending list (MERGE_RR), wherever the git folder is."""
-    found = git.output(["rev-parse", "--git-path", "rr-cache", "--git-path", "MERGE_RR"], root)
-    cache, pending = found.splitlines()
-    return root / cache, root / pending
 
 
 def _damage(cache: Path, pending: Path) -> tuple[str, Path | None]:

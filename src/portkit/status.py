@@ -13,12 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from portkit import git, provenance
+from portkit import provenance
 from portkit import template_branch as branch
 from portkit.catalog import Catalog
 from portkit.errors import ProjectError
-from portkit.new import TEMPLATE_BRANCH
-from portkit.update import FileChange, UpdateRequest, update_project
+from portkit.git import Repository
+from portkit.models import TEMPLATE_BRANCH, FileChange, UpdateRequest
+from portkit.update import update_project
 
 __all__ = ["FileState", "FileStatus", "StatusRequest", "StatusResult", "Upstream", "project_status"]
 
@@ -30,6 +31,11 @@ class FileState(str, enum.Enum):
     CUSTOMISED = "customised"  # from the template, changed (or renamed) by the user
     DELETED = "deleted"  # from the template, deleted by the user
     OWN = "own"  # the user's: not from the template
+
+
+#: A file the diff of the render against the work tree lists, by its status there.
+_STATES = {"added": FileState.OWN, "deleted": FileState.DELETED}
+_CHANGED = FileState.CUSTOMISED
 
 
 @dataclass(frozen=True)
@@ -78,10 +84,11 @@ def project_status(
     request: StatusRequest, catalog: Catalog, progress: Callable[[str], None] | None = None
 ) -> StatusResult:
     """Classify every file; with --upstream, render the newest version once (a dry run)."""
-    root = _root(request.project)
+    repo = _repository(request.project)
+    root = repo.root
     record = provenance.read(root)
-    render = _merged_render(root)
-    files = _classify(root, render)
+    render = _merged_render(repo)
+    files = _classify(repo, render)
     result = StatusResult(root, record.template, record.version, render, files)
     if not request.upstream:
         return result
@@ -94,24 +101,21 @@ def project_status(
     return replace(result, files=_mark_upstream(files, upstream), upstream=upstream)
 
 
-def _root(folder: Path) -> Path:
+def _repository(folder: Path) -> Repository:
     folder = folder.absolute()
-    if not git.is_repository(folder):
+    repo = Repository.containing(folder)
+    if repo is None:
         provenance.read(folder)  # "not a portkit project" says more when that is the problem
         raise ProjectError(f"{folder} is not a git repository; `portkit status` reads git.")
-    return Path(git.output(["rev-parse", "--show-toplevel"], folder))
+    return repo
 
 
-def _merged_render(root: Path) -> str:
+def _merged_render(repo: Repository) -> str:
     """The render the current branch last merged: git's merge base with the template branch."""
-    for name in (branch.TEMPLATE_REF, branch.REMOTE_TEMPLATE_REF):
-        tip = branch.resolve(root, name)
-        if not tip:
-            continue
-        merged = branch.merged_render(root, tip)
-        found = git.run(["merge-base", "HEAD", merged], root, check=False)
-        if found.returncode == 0:
-            return found.stdout.strip()
+    for _ref, _tip, merged in branch.merged_renders(repo):
+        found = repo.merge_base("HEAD", merged)
+        if found:
+            return found
     raise ProjectError(
         f"No {TEMPLATE_BRANCH} branch that this branch has merged: nothing to compare with.",
         f"Fetch it (git fetch origin {TEMPLATE_BRANCH}:{TEMPLATE_BRANCH}), or run "
@@ -119,31 +123,17 @@ def _merged_render(root: Path) -> str:
     )
 
 
-def _classify(root: Path, render: str) -> list[FileStatus]:
+def _classify(repo: Repository, render: str) -> list[FileStatus]:
     """Diff the render against the work tree (renames found), then add untracked files."""
-    rendered = set(git.output(["ls-tree", "-r", "-z", "--name-only", render], root).split("\0"))
-    rendered.discard("")
-    out = git.run(["diff", "--name-status", "-z", "-M", render, "--"], root).stdout
-    tokens = out.split("\0")
-    states: dict[str, FileStatus] = {
-        path: FileStatus(path, FileState.TEMPLATE) for path in rendered
-    }
-    index = 0
-    while index < len(tokens) - 1:
-        code = tokens[index][:1]
-        if code in ("R", "C"):
-            old, new = tokens[index + 1], tokens[index + 2]
-            if code == "R":
-                states.pop(old, None)
-            states[new] = FileStatus(new, FileState.CUSTOMISED, old_path=old)
-            index += 3
-            continue
-        path = tokens[index + 1]
-        state = {"A": FileState.OWN, "D": FileState.DELETED}.get(code, FileState.CUSTOMISED)
-        states[path] = FileStatus(path, state)
-        index += 2
-    untracked = git.output(["ls-files", "-z", "--others", "--exclude-standard"], root)
-    for path in filter(None, untracked.split("\0")):
+    states = {path: FileStatus(path, FileState.TEMPLATE) for path in repo.files_at(render)}
+    for change in repo.changed_files(render):
+        if change.old_path:  # renamed, or copied (added, naming its source)
+            if change.status == "renamed":
+                states.pop(change.old_path, None)
+            states[change.path] = FileStatus(change.path, FileState.CUSTOMISED, change.old_path)
+        else:
+            states[change.path] = FileStatus(change.path, _STATES.get(change.status, _CHANGED))
+    for path in repo.untracked_files():
         states.setdefault(path, FileStatus(path, FileState.OWN))
     return sorted(states.values(), key=lambda status: status.path)
 

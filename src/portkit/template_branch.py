@@ -1,4 +1,4 @@
-"""The `portkit/template` branch: named git operations on the line of pristine renders.
+"""The `portkit/template` branch: named operations on the line of pristine renders.
 
 An update commits its new render on top of the branch but does not move the branch until the
 merge is concluded. A conflicted (or `--no-commit`) merge only records the render as MERGE_HEAD,
@@ -10,11 +10,22 @@ the user's kept), the render is still in their history: `merged_render` finds it
 
 from __future__ import annotations
 
-import subprocess
-from pathlib import Path
+from collections.abc import Iterator
 
-from portkit import git
-from portkit.new import TEMPLATE_BRANCH
+from portkit.git import Repository
+from portkit.models import TEMPLATE_BRANCH
+
+__all__ = [
+    "LABEL",
+    "REMOTE_TEMPLATE_REF",
+    "RENDER_TRAILER",
+    "TEMPLATE_BRANCH",
+    "TEMPLATE_REF",
+    "merged_render",
+    "merged_renders",
+    "move",
+    "render_message",
+]
 
 TEMPLATE_REF = "refs/heads/" + TEMPLATE_BRANCH
 REMOTE_TEMPLATE_REF = "refs/remotes/origin/" + TEMPLATE_BRANCH
@@ -23,21 +34,14 @@ REMOTE_TEMPLATE_REF = "refs/remotes/origin/" + TEMPLATE_BRANCH
 #: user's own commits that also descend from the template branch (the first commit on `main`).
 RENDER_TRAILER = "Portkit-Render"
 
-#: A ref that exists only while `git merge` runs, so conflict markers name the template's side
-#: (`>>>>>>> portkit/update`) without moving `portkit/template`.
-_LABEL = "portkit/update"
-_LABEL_REF = "refs/" + _LABEL
+#: How conflict markers name the template's side (`>>>>>>> portkit/update`), without moving
+#: `portkit/template` during the merge.
+LABEL = "portkit/update"
 
 
-def resolve(root: Path, name: str) -> str | None:
-    """The commit NAME points at, or None."""
-    found = git.run(["rev-parse", "--verify", "--quiet", name + "^{commit}"], root, check=False)
-    return found.stdout.strip() or None
-
-
-def move(root: Path, commit: str, ref: str = TEMPLATE_REF) -> None:
+def move(repo: Repository, commit: str, ref: str = TEMPLATE_REF) -> None:
     """Point `portkit/template` (or a layer's branch, REF) at COMMIT, creating it if needed."""
-    git.run(["update-ref", "-m", "portkit update", ref, commit], root)
+    repo.update_ref(ref, commit, message="portkit update")
 
 
 def render_message(template: str, version: str) -> str:
@@ -45,41 +49,30 @@ def render_message(template: str, version: str) -> str:
     return f"Render {template} {version} with portkit\n\n{RENDER_TRAILER}: {version}"
 
 
-def merged_render(root: Path, tip: str) -> str:
+def merged_render(repo: Repository, tip: str) -> str:
     """The newest render built on TIP that the current branch has merged; TIP when none.
 
     Follows the chain of marked single-parent render commits that descend from TIP and are in
     HEAD's history (a merge the user concluded after a conflict or `--no-commit`).
     """
-    listed = git.output(
-        [
-            "log",
-            "--ancestry-path",
-            f"--format=%H %P%x09%(trailers:key={RENDER_TRAILER},valueonly,separator=%x2C)",
-            f"{tip}..HEAD",
-        ],
-        root,
-    )
-    children: dict[str, str] = {}
-    for line in listed.splitlines():
-        ids, _, marker = line.partition("\t")
-        commit, *parents = ids.split()
-        if marker.strip() and len(parents) == 1:
-            children[parents[0]] = commit
+    children = {
+        logged.parents[0]: logged.id
+        for logged in repo.ancestry(tip, RENDER_TRAILER)
+        if logged.trailer and len(logged.parents) == 1
+    }
     while tip in children:
         tip = children[tip]
     return tip
 
 
-def merge(root: Path, commit: str, args: list[str]) -> subprocess.CompletedProcess[str]:
-    """`git ARGS portkit/update` with COMMIT behind the label for the duration of the merge."""
-    git.run(["update-ref", _LABEL_REF, commit], root)
-    try:
-        return git.run([*args, _LABEL], root, check=False)
-    finally:
-        git.run(["update-ref", "-d", _LABEL_REF], root, check=False)
+def merged_renders(
+    repo: Repository, refs: tuple[str, str] = (TEMPLATE_REF, REMOTE_TEMPLATE_REF)
+) -> Iterator[tuple[str, str, str]]:
+    """For the local branch, then origin's, when it exists: (ref, tip, the render HEAD merged).
 
-
-def label_env(commit: str) -> dict[str, str]:
-    """Names COMMIT `portkit/update` in conflict markers written by `git merge-recursive`."""
-    return {f"GITHEAD_{commit}": _LABEL}
+    REFS: a layer's branches (`portkit add`) instead of `portkit/template`'s.
+    """
+    for ref in refs:
+        tip = repo.resolve(ref)
+        if tip:
+            yield ref, tip, merged_render(repo, tip)

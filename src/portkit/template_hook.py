@@ -14,14 +14,15 @@ next `portkit update` moves the branch instead (`template_branch.merged_render`)
 
 from __future__ import annotations
 
-import enum
 import os
 import tempfile
 from pathlib import Path
 
-from portkit import git
-from portkit.new import TEMPLATE_BRANCH
-from portkit.template_branch import TEMPLATE_REF
+from portkit.git import Repository
+from portkit.models import Follow
+from portkit.template_branch import TEMPLATE_BRANCH, TEMPLATE_REF
+
+__all__ = ["RECORD", "SCRIPT", "Follow", "install", "settle"]
 
 RECORD = "portkit-pending-render"
 _MARKER = "portkit-one-shot-hook"
@@ -55,41 +56,16 @@ exit 0
 """
 
 
-class Follow(str, enum.Enum):
-    """When `portkit/template` moves to a render whose merge the user has still to commit."""
-
-    AT_COMMIT = "at-commit"  # the hook is installed
-    OWN_HOOK = "own-hook"  # the user has a post-commit hook: left alone
-    HOOKS_IN_TREE = "hooks-in-tree"  # core.hooksPath is inside the work tree
-    HOOKS_UNWRITABLE = "hooks-unwritable"  # e.g. core.hooksPath=/dev/null
-
-    def later(self) -> str:
-        """What the user does after committing, so that the branch moves."""
-        reasons = {
-            Follow.OWN_HOOK: "your own post-commit hook is kept, so portkit added none",
-            Follow.HOOKS_IN_TREE: "core.hooksPath is inside the project, so portkit added no hook",
-            Follow.HOOKS_UNWRITABLE: "the git hooks folder cannot be written",
-        }
-        if self is Follow.AT_COMMIT:
-            return f"{TEMPLATE_BRANCH} then moves to the new render"
-        return (
-            f"run `portkit update` once more afterwards to move {TEMPLATE_BRANCH} ({reasons[self]})"
-        )
-
-
-def install(root: Path, render: str, old_tip: str | None, ref: str = TEMPLATE_REF) -> Follow:
-    """Record RENDER as pending and install the hook, unless the user's hooks say otherwise.
-
-    REF is the branch that follows: `portkit/template`, or a layer's (`portkit add`).
-    """
-    hook = _hooks_folder(root) / "post-commit"
-    if _inside(hook, root) and not _inside(hook, _git_dir(root)):
+def install(repo: Repository, render: str, old_tip: str | None, ref: str = TEMPLATE_REF) -> Follow:
+    """Record RENDER as pending and install the hook, unless the user's hooks say otherwise."""
+    hook = repo.git_path("hooks") / "post-commit"
+    if _inside(hook, repo.root) and not _inside(hook, repo.git_dir):
         return Follow.HOOKS_IN_TREE
     if hook.is_file() and not _is_ours(hook):
         return Follow.OWN_HOOK
-    record = _record(root)
+    record = repo.git_path(RECORD)  # beside MERGE_HEAD: per worktree, like the merge
     try:
-        _write(record, f"{render} {old_tip or '-'} {ref}\n")
+        _write(record, f"{render} {old_tip or '-'} {ref}\n")  # REF: a layer's branch
         follow = Follow.AT_COMMIT if _is_ours(hook) else _place(hook)
     except OSError:
         follow = Follow.HOOKS_UNWRITABLE
@@ -98,14 +74,14 @@ def install(root: Path, render: str, old_tip: str | None, ref: str = TEMPLATE_RE
     return follow
 
 
-def settle(root: Path) -> None:
+def settle(repo: Repository) -> None:
     """Once no merge is in progress, drop a pending record and the hook left by an abort.
 
     Called with no merge in progress: the hook did not run (aborted and nothing committed since,
     or hooks disabled at commit time); a merged render is then found by `merged_render`.
     """
-    _record(root).unlink(missing_ok=True)
-    hook = _hooks_folder(root) / "post-commit"
+    repo.git_path(RECORD).unlink(missing_ok=True)
+    hook = repo.git_path("hooks") / "post-commit"
     if _is_ours(hook):
         hook.unlink(missing_ok=True)
 
@@ -118,20 +94,6 @@ def _place(hook: Path) -> Follow:
     except FileExistsError:
         return Follow.OWN_HOOK
     return Follow.AT_COMMIT
-
-
-def _hooks_folder(root: Path) -> Path:
-    """Where git looks for hooks: `.git/hooks`, or core.hooksPath (relative to ROOT)."""
-    return root / git.output(["rev-parse", "--git-path", "hooks"], root)
-
-
-def _record(root: Path) -> Path:
-    """Beside MERGE_HEAD: per worktree, like the merge it belongs to."""
-    return root / git.output(["rev-parse", "--git-path", RECORD], root)
-
-
-def _git_dir(root: Path) -> Path:
-    return Path(git.output(["rev-parse", "--absolute-git-dir"], root))
 
 
 def _inside(path: Path, folder: Path) -> bool:

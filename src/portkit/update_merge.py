@@ -21,12 +21,11 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from portkit import git, merge_driver, resolutions
+from portkit import merge_driver, resolutions
+from portkit.git import Completed, Repository
 from portkit.resolutions import Resolutions
 
 __all__ = ["ATTRIBUTES", "Wiring", "prepare"]
-
-Completed = subprocess.CompletedProcess[str]
 
 #: Which files get which driver (gitattributes patterns: with a slash, relative to the root).
 ATTRIBUTES = (
@@ -56,21 +55,22 @@ class Wiring:
     forgotten: int | None = None  # --forget-resolutions: how many were deleted
     replayed: list[str] = field(default_factory=list)
 
-    def conclude(self, root: Path, merged: Completed, commit: bool, *, plumbing: bool) -> Completed:
+    def conclude(
+        self, repo: Repository, merged: Completed, commit: bool, *, plumbing: bool
+    ) -> Completed:
         """The merge, succeeded when rerere resolved every conflict (committed unless not COMMIT).
 
         PLUMBING: the merge was `git merge-recursive`, which does not run rerere itself.
         """
         output = merged.stdout + merged.stderr
         if plumbing and merged.returncode == 1 and self.resolutions.enabled:
-            again = git.run(["rerere"], root, check=False)
+            again = repo.rerere()
             output += again.stdout + again.stderr
         self.replayed = resolutions.replayed(output)
-        if merged.returncode != 1 or not self.replayed or _unmerged(root):
+        if merged.returncode != 1 or not self.replayed or repo.unmerged_files():
             return merged
         if commit:
-            args = [*git.identity_config(root), "commit", "--quiet", "--no-edit", "--no-verify"]
-            return git.run(args, root, check=False)
+            return repo.commit_merge()
         return subprocess.CompletedProcess(merged.args, 0, merged.stdout, merged.stderr)
 
     def notes(self) -> list[str]:
@@ -105,20 +105,20 @@ class Wiring:
         return [warning] if warning else []
 
 
-def prepare(root: Path, folder: Path, *, write: bool, forget: bool = False) -> Wiring:
+def prepare(repo: Repository, folder: Path, *, write: bool, forget: bool = False) -> Wiring:
     """The options for the update's merge; FOLDER holds the attributes and notes files.
 
     WRITE False (a dry run) leaves the repository's config alone; FORGET deletes the remembered
     resolutions first.
     """
-    forgotten = resolutions.forget(root) if forget else None
-    settings = _settings(root)
-    remembered = resolutions.prepare(root, settings, write=write)
+    forgotten = resolutions.forget(repo) if forget else None
+    settings = repo.config_matching(r"^(rerere\.|core\.attributesfile$)")  # lower-case keys
+    remembered = resolutions.prepare(repo, settings, write=write)
     notes = folder / "merge-notes"
     notes.touch()
     attributes = folder / "attributes"
     lines = [f"{pattern} merge=portkit-{kind}\n" for pattern, kind in ATTRIBUTES]
-    users = _users_attributes(root, settings.get("core.attributesfile"))
+    users = _users_attributes(repo.root, settings.get("core.attributesfile"))
     attributes.write_text("".join(lines) + users, encoding="utf-8")
     config = ["-c", f"core.attributesFile={attributes}"]
     for kind in ("toml", "yaml"):
@@ -127,19 +127,6 @@ def prepare(root: Path, folder: Path, *, write: bool, forget: bool = False) -> W
         config += ["-c", f"merge.portkit-{kind}.name=portkit {kind} merge"]
         config += ["-c", f"merge.portkit-{kind}.driver={driver}"]
     return Wiring(config, notes, remembered, forgotten)
-
-
-def _settings(root: Path) -> dict[str, str]:
-    """The settings this module reads, in one git call: keys lower-case, the last one wins."""
-    found = git.run(
-        ["config", "-z", "--get-regexp", r"^(rerere\.|core\.attributesfile$)"], root, check=False
-    )
-    settings = {}
-    for entry in found.stdout.split("\0"):
-        key, _, value = entry.partition("\n")
-        if key:
-            settings[key.lower()] = value
-    return settings
 
 
 def _users_attributes(root: Path, configured: str | None) -> str:
@@ -154,10 +141,6 @@ def _users_attributes(root: Path, configured: str | None) -> str:
     except (OSError, UnicodeDecodeError):
         return ""
     return "# the user's own attributes, after portkit's so they win\n" + text + "\n"
-
-
-def _unmerged(root: Path) -> bool:
-    return bool(git.output(["diff", "--name-only", "--diff-filter=U"], root))
 
 
 def _read_notes(notes: Path) -> list[tuple[str, str, str]]:

@@ -1,4 +1,4 @@
-"""The git steps `portkit add` and `portkit adopt` share: check the repository, commit a folder.
+"""The steps `portkit add` and `portkit adopt` share: check the repository, merge a first render.
 
 Same rules as `portkit update`: a repository with commits, on a branch, with no merge, rebase or
 cherry-pick underway and no uncommitted changes to tracked files (untracked files never block).
@@ -9,44 +9,38 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from portkit import git
+from portkit import template_branch as branch
 from portkit.errors import DirtyTreeError, ProjectError
+from portkit.git import Completed, Repository
 
-__all__ = ["clean_root", "commit_folder", "files"]
+__all__ = ["clean_repository", "commit_root", "files", "merge_first_render"]
 
-_IN_PROGRESS = ("MERGE_HEAD", "rebase-merge", "rebase-apply", "CHERRY_PICK_HEAD", "REVERT_HEAD")
+#: git's empty tree: the merge base of a first render, which shares no history with the branch.
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 
 
-def clean_root(folder: Path, command: str) -> Path:
-    """The repository root of FOLDER, checked as above; typed errors otherwise."""
+def clean_repository(folder: Path, command: str) -> Repository:
+    """The repository holding FOLDER, checked as above; typed errors otherwise."""
     folder = folder.absolute()
     if not folder.is_dir():
         raise ProjectError(f"{folder} is not a folder.")
-    if not git.is_repository(folder):
+    repo = Repository.containing(folder)
+    if repo is None:
         raise ProjectError(
             f"{folder} is not a git repository; `{command}` merges with git.",
             "Run `git init && git add -A && git commit -m 'Start'` in it first.",
         )
-    root = Path(git.output(["rev-parse", "--show-toplevel"], folder))
-    if git.run(["rev-parse", "--verify", "--quiet", "HEAD"], root, check=False).returncode:
-        raise ProjectError(f"{root} has no commits yet.", "Commit your files first.")
-    git_dir = Path(git.output(["rev-parse", "--absolute-git-dir"], root))
-    if any((git_dir / name).exists() for name in _IN_PROGRESS):
-        raise ProjectError(
-            f"{root} is in the middle of a merge, rebase or cherry-pick.",
-            "Finish it or abort it first.",
-        )
-    if git.run(["symbolic-ref", "--quiet", "HEAD"], root, check=False).returncode:
+    if not repo.has_commits():
+        raise ProjectError(f"{repo.root} has no commits yet.", "Commit your files first.")
+    underway = repo.operation_in_progress()
+    if underway:
+        raise ProjectError(f"{repo.root} is in the middle of {underway}.", "Finish or abort it.")
+    if repo.current_branch() is None:
         raise ProjectError("HEAD is detached.", "Check out a branch first (git switch main).")
-    dirty = _modified(root)
+    dirty = repo.modified_tracked_files()
     if dirty:
         raise DirtyTreeError(dirty)
-    return root
-
-
-def _modified(root: Path) -> list[str]:
-    out = git.run(["status", "--porcelain=v1", "--untracked-files=no"], root).stdout
-    return [line[3:] for line in out.splitlines() if line]
+    return repo
 
 
 def files(tree: Path) -> list[str]:
@@ -58,10 +52,18 @@ def files(tree: Path) -> list[str]:
     return sorted(found)
 
 
-def commit_folder(root: Path, tree: Path, message: str, work: Path) -> str:
-    """Commit TREE's files (ignore rules applied, as `portkit new` does) as a root commit."""
-    env = {"GIT_INDEX_FILE": str(work / "index")}
-    options = ["--git-dir", git.output(["rev-parse", "--absolute-git-dir"], root)]
-    git.run([*options, "--work-tree", str(tree), "add", "--all", "."], tree, env=env)
-    tree_id = git.run([*options, "write-tree"], tree, env=env).stdout.strip()
-    return git.output([*git.identity_config(root), "commit-tree", tree_id, "-m", message], root)
+def commit_root(repo: Repository, folder: Path, message: str, scratch: Path) -> str:
+    """FOLDER's files (ignore rules applied, as `portkit new`) as a new root commit; consumed."""
+    return repo.commit_tree(repo.snapshot(folder, scratch), None, message)
+
+
+def merge_first_render(
+    repo: Repository, render: str, message: str, *, no_commit: bool = False
+) -> Completed:
+    """Merge RENDER, which shares no history with HEAD, as a first update would: from nothing.
+
+    The base is an empty commit, so files only the render has are added, files both have with
+    the same bytes merge cleanly and others are add/add conflicts. Not checked (0, 1 conflicts).
+    """
+    empty = repo.commit_tree(EMPTY_TREE, None, "portkit: nothing (the base of a first render)")
+    return repo.merge(render, message, label=branch.LABEL, base=empty, no_commit=no_commit)

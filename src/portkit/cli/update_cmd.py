@@ -129,13 +129,14 @@ def _run(request: UpdateRequest) -> None:
 
 def _run_layer(request: UpdateRequest) -> None:
     from portkit.catalog import Catalog
+    from portkit.layers import BASE
     from portkit.update import update_project
 
     with status() as progress:
         result = update_project(request, Catalog.from_environment(), progress)
     for warning in result.warnings:
         typer.echo(f"Warning: {warning}", err=True)
-    _report(result, request.layer.branch)
+    _report(result, (request.layer or BASE).branch)
     for note in result.notes:
         typer.echo(f"Note: {note}")
 

@@ -1,4 +1,4 @@
-"""A thin wrapper over the git command line: every call names its folder, failures are typed."""
+"""The git command line as a subprocess: every call names its folder, failures are typed."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from portkit.errors import GitError
+
+Completed = subprocess.CompletedProcess[str]
 
 #: Used only when the user has no git identity configured, so `portkit new` never fails on it.
 FALLBACK_IDENTITY = {"user.name": "portkit", "user.email": "portkit@users.noreply.github.com"}
@@ -26,7 +28,7 @@ def run(
     check: bool = True,
     env: Mapping[str, str] | None = None,
     input_text: str | None = None,
-) -> subprocess.CompletedProcess[str]:
+) -> Completed:
     """Run `git ARGS` in CWD and return the completed process; raise GitError when it fails."""
     full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})}
     try:
@@ -46,14 +48,19 @@ def run(
             ) from error
         raise
     if check and result.returncode != 0:
-        detail = (result.stderr or result.stdout).strip().splitlines()
-        raise GitError(f"git {args[0]} failed: {detail[-1] if detail else 'no output'}")
+        raise GitError(f"git {args[0]} failed: {last_line(result)}")
     return result
 
 
 def output(args: Sequence[str], cwd: Path) -> str:
     """Stdout of a git command, stripped."""
     return run(args, cwd).stdout.strip()
+
+
+def last_line(result: Completed) -> str:
+    """Git's own last word on a failure (stderr, else stdout), for a one-line message."""
+    detail = (result.stderr or result.stdout).strip().splitlines()
+    return detail[-1] if detail else "no output"
 
 
 def identity_config(cwd: Path) -> list[str]:
@@ -63,13 +70,6 @@ def identity_config(cwd: Path) -> list[str]:
         if run(["config", "--get", key], cwd, check=False).returncode != 0:
             options += ["-c", f"{key}={value}"]
     return options
-
-
-def commit_all(cwd: Path, message: str) -> str:
-    """Stage everything in CWD and commit it; return the new commit id."""
-    run(["add", "--all"], cwd)
-    run([*identity_config(cwd), "commit", "--quiet", "--no-verify", "-m", message], cwd)
-    return output(["rev-parse", "HEAD"], cwd)
 
 
 def is_repository(path: Path) -> bool:
