@@ -240,3 +240,39 @@ def test_model_api_added_to_ml_pipeline_serves_its_model_and_shares_its_store(
     )
     out = ok("update", cwd=project)
     assert out.count("Already up to date") == 2
+
+
+def test_a_conflicted_layer_update_moves_the_layers_branch_when_you_commit(tmp_path: Path) -> None:
+    _, project = base_project(tmp_path)
+    layer_template = make_git_template(tmp_path / "layer-tpl", COPIER_FIXTURE)
+    ok("add", str(layer_template), "sub", cwd=project)
+    (project / "sub/notes.txt").write_text("my notes\n")
+    git("commit", "-qam", "my notes", cwd=project)
+    base_tip = git("rev-parse", "portkit/template", cwd=project)
+    layer_tip = git("rev-parse", "portkit/layer/sub", cwd=project)
+    release(layer_template, {"notes.txt": "template notes v2\n"}, "v2")
+    result = run_portkit("update", cwd=project)
+    assert result.returncode == 3, result.stderr
+    assert "Layer sub/:" in result.stdout
+    assert "Error: The update left 1 conflicted file(s): sub/notes.txt" in result.stderr
+    assert git("rev-parse", "portkit/layer/sub", cwd=project) == layer_tip  # not yet
+    (project / "sub/notes.txt").write_text("my notes, and the template's\n")
+    git("add", "sub/notes.txt", cwd=project)
+    git("commit", "--quiet", "--no-edit", cwd=project)
+    assert git("rev-parse", "portkit/layer/sub", cwd=project) == git(
+        "rev-parse", "HEAD^2", cwd=project
+    )
+    assert git("rev-parse", "portkit/template", cwd=project) == base_tip  # the other layer's
+    out = ok("update", cwd=project)
+    assert out.count("Already up to date") == 2
+
+
+def test_adopt_refuses_to_overwrite_an_untracked_file(tmp_path: Path) -> None:
+    template = make_git_template(tmp_path / "tpl", COPIER_FIXTURE)
+    repo = hand_made(tmp_path)
+    (repo / "notes.txt").write_text("untracked notes\n")
+    before = snapshot(repo)
+    result = run_portkit("adopt", str(template), cwd=repo)
+    one_error(result, 1, "Error: Adopting would overwrite untracked file(s): notes.txt.")
+    assert snapshot(repo) == before
+    assert (repo / "notes.txt").read_text() == "untracked notes\n"
