@@ -24,15 +24,20 @@ from __future__ import annotations
 
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from portkit import provenance
 from portkit.models import LAYER_RECORD as RECORD
 from portkit.models import Layer, Provenance, SourceKind
 
-__all__ = ["MARK", "links", "place", "placed", "root_files", "user_side"]
+if TYPE_CHECKING:
+    from portkit.rendering import Rendered
+
+__all__ = ["MARK", "as_committed", "links", "place", "root_files", "user_side"]
 
 MARK = "portkit add"
 _TEST_TARGET = re.compile(r"^test\s*:", re.MULTILINE)
@@ -74,13 +79,16 @@ def place(layer: Layer, rendered: Path, tree: Path) -> None:
         (tree / path).write_text(text, encoding="utf-8")
 
 
-def placed(layer: Layer, folder: Path, workdir: Path) -> Path:
-    """FOLDER's render placed as LAYER's commits hold it; FOLDER itself for the project's own."""
+def as_committed(
+    layer: Layer, rendered: Rendered, links: dict[str, Any], workdir: Path
+) -> Rendered:
+    """A render of LAYER as its commits hold it: LINKS recorded, placed in the project's tree."""
+    provenance.add_links(rendered.folder, links)
     if layer.is_base:
-        return folder
+        return rendered
     tree = workdir / "placed"
-    place(layer, folder, tree)
-    return tree
+    place(layer, rendered.folder, tree)
+    return replace(rendered, folder=tree)
 
 
 def layer_id(layer: Layer) -> str:

@@ -42,11 +42,10 @@ from portkit.models import (
     Outcome,
     Provenance,
     SourceKind,
-    TemplateRef,
     UpdateRequest,
     UpdateResult,
 )
-from portkit.rendering import Rendered, render_again
+from portkit.rendering import render_again
 from portkit.update_base import Base, find_base
 
 __all__ = [
@@ -97,7 +96,17 @@ def update_project(
             repo, record, ref, trust=request.trust, workdir=workdir, say=say, layer=layer
         )
         say(f"Rendering {record.template} with your answers")
-        target = _render_target(project, ref, request, workdir / "target")
+        target = render_again(
+            ref,
+            record,
+            layer.home(project.root),
+            workdir / "target",
+            version=request.to,
+            data={**project.links, **request.data},
+            interactive=request.interactive,
+            trust=request.trust,
+        )
+        target = compose.as_committed(layer, target, project.links, workdir / "target")
         message = branch.render_message(target.record.template, target.record.version)
         new_commit = repo.commit_folder(
             target.folder, base.commit, message, workdir / "target-tree"
@@ -206,25 +215,6 @@ def _refuse_overwriting_untracked(repo: Repository, changes: list[FileChange]) -
             "The update would overwrite untracked file(s): " + ", ".join(blocking) + ".",
             "Move or rename them (or commit them), then update again. Nothing was changed.",
         )
-
-
-def _render_target(
-    project: _Project, ref: TemplateRef, request: UpdateRequest, workdir: Path
-) -> Rendered:
-    """Render the target with the recorded answers (and the layer's links), placed as committed."""
-    home = project.layer.home(project.root)
-    rendered = render_again(
-        ref,
-        project.record,
-        home,
-        workdir,
-        version=request.to,
-        data={**project.links, **request.data},
-        interactive=request.interactive,
-        trust=request.trust,
-    )
-    provenance.add_links(rendered.folder, project.links)
-    return replace(rendered, folder=compose.placed(project.layer, rendered.folder, workdir))
 
 
 # --- step 2: preview or merge ----------------------------------------------------------------

@@ -76,9 +76,8 @@ def find_base(
     rendered = render_again(
         ref, record, home, workdir / "base", version=record.commit, data=links, trust=trust
     )
-    provenance.add_links(rendered.folder, links)
-    folder = compose.placed(layer, rendered.folder, workdir / "base")
-    tree = repo.snapshot(folder, workdir / "base-tree")
+    rendered = compose.as_committed(layer, rendered, links, workdir / "base")
+    tree = repo.snapshot(rendered.folder, workdir / "base-tree")
     found = repo.commit_with_tree(tree)
     if found:
         return _with_sync_point(repo, Base(found, BaseSource.HISTORY), layer.record)
