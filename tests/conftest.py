@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+import yaml
+
+if TYPE_CHECKING:
+    from portkit.catalog import Catalog
 
 #: Real package caches, captured before HOME is isolated, so end-to-end installs stay warm.
 REAL_HOME = Path.home()
@@ -124,3 +130,165 @@ def workdir(tmp_path: Path) -> Iterator[Path]:
     path = tmp_path / "work"
     path.mkdir()
     yield path
+
+
+# --- one logical template from each kind of source (update, check, status tests) ----------
+
+
+NOTES = "".join(f"note line {n}\n" for n in range(1, 9))
+V1_FILES: dict[str, str | None] = {
+    "README.md": "# %project_name%\n\nMade from the template.\n",
+    "notes.txt": NOTES,
+    "old.txt": "the template drops this file in v2\n",
+    "keep.txt": "keep\n",
+}
+V1_QUESTIONS = {"project_name": "Demo"}
+
+
+class Source:
+    """One template source; `release` publishes the next version of the same logical template."""
+
+    kind = ""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.questions: dict[str, str] = {}
+        self.version = 0
+
+    # engine syntax
+    def expression(self, name: str) -> str:
+        raise NotImplementedError
+
+    def file_path(self, relative: str, templated: bool) -> Path:
+        raise NotImplementedError
+
+    def write_config(self) -> None:
+        raise NotImplementedError
+
+    def publish(self) -> None:
+        """Make the written files the newest version."""
+
+    def catalog(self) -> Catalog:
+        from portkit.catalog import Catalog
+
+        return Catalog(builtin=self.root.parent / "no-builtins")
+
+    def template_argument(self) -> str:
+        return str(self.root)
+
+    def release(
+        self, files: dict[str, str | None], questions: dict[str, str] | None = None
+    ) -> None:
+        """Write FILES (None removes one) and add QUESTIONS, then publish as the next version."""
+        self.questions.update(questions or {})
+        for relative, text in files.items():
+            for templated in (True, False):
+                self.file_path(relative, templated).unlink(missing_ok=True)
+            if text is None:
+                continue
+            rendered = text
+            for name in self.questions:
+                rendered = rendered.replace(f"%{name}%", self.expression(name))
+            path = self.file_path(relative, rendered != text)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(rendered)
+        self.write_config()
+        self.version += 1
+        self.publish()
+
+    def new(self, destination: Path, **data: str) -> Path:
+        from portkit.models import NewRequest
+        from portkit.new import new_project
+
+        request = NewRequest(
+            template=self.template_argument(), destination=destination, data=data, defaults=True
+        )
+        new_project(request, self.catalog())
+        return destination
+
+
+class GitSource(Source):
+    def publish(self) -> None:
+        if not (self.root / ".git").exists():
+            git("init", "--quiet", cwd=self.root)
+        git("add", "--all", cwd=self.root)
+        git("commit", "--quiet", "-m", f"v{self.version}", cwd=self.root)
+        git("tag", f"v{self.version}", cwd=self.root)
+
+
+class CopierSource(GitSource):
+    kind = "copier"
+
+    def expression(self, name: str) -> str:
+        return "{{ " + name + " }}"
+
+    def file_path(self, relative: str, templated: bool) -> Path:
+        return self.root / (relative + ".jinja" if templated else relative)
+
+    def write_config(self) -> None:
+        config = {name: {"type": "str", "default": d} for name, d in self.questions.items()}
+        (self.root / "copier.yml").write_text(yaml.safe_dump(config, sort_keys=False))
+
+
+class CookiecutterSource(GitSource):
+    kind = "cookiecutter"
+
+    def expression(self, name: str) -> str:
+        return "{{ cookiecutter." + name + " }}"
+
+    def file_path(self, relative: str, templated: bool) -> Path:
+        return self.root / "{{cookiecutter.project_slug}}" / relative
+
+    def write_config(self) -> None:
+        config: dict[str, str] = dict(self.questions)
+        config["project_slug"] = "{{ cookiecutter.project_name|lower|replace(' ', '-') }}"
+        (self.root / "cookiecutter.json").write_text(json.dumps(config, indent=2) + "\n")
+
+
+class BuiltinSource(CopierSource):
+    """A built-in template in a templates folder of its own; changing it = a newer portkit."""
+
+    kind = "builtin"
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.templates = root
+        self.root = root / "tiny"
+        self.root.mkdir(parents=True)
+        write_tree(self.templates / "_shared", {"copier.yml": "_description: shared base\n"})
+
+    def write_config(self) -> None:
+        config = {name: {"type": "str", "default": d} for name, d in self.questions.items()}
+        (self.templates / "_shared" / "copier.yml").write_text(yaml.safe_dump(config))
+        (self.root / "copier.yml").write_text("_description: A tiny built-in template\n")
+
+    def publish(self) -> None:
+        pass
+
+    def catalog(self) -> Catalog:
+        from portkit.catalog import Catalog
+
+        return Catalog(builtin=self.templates)
+
+    def template_argument(self) -> str:
+        return "tiny"
+
+
+SOURCES = {"copier": CopierSource, "cookiecutter": CookiecutterSource, "builtin": BuiltinSource}
+
+
+@pytest.fixture
+def v1_files() -> dict[str, str | None]:
+    """The files of the template's first version; a test module may add its own."""
+    return dict(V1_FILES)
+
+
+@pytest.fixture(params=sorted(SOURCES))
+def source(
+    request: pytest.FixtureRequest, tmp_path: Path, v1_files: dict[str, str | None]
+) -> Source:
+    """The same logical template from each kind of source, released once (v1)."""
+    made = SOURCES[request.param](tmp_path / "template")
+    made.root.mkdir(parents=True, exist_ok=True)
+    made.release(v1_files, V1_QUESTIONS)
+    return made

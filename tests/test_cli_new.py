@@ -172,18 +172,6 @@ def test_missing_parent_folders_are_created(workdir: Path) -> None:
     assert (workdir / "a" / "b" / "c" / ".portkit.yml").is_file()
 
 
-def test_version_and_list(workdir: Path) -> None:
-    from portkit import __version__
-
-    version = run_portkit("--version", cwd=workdir)
-    assert version.returncode == 0 and version.stdout.strip() == f"portkit {__version__}"
-    listing = run_portkit("list", cwd=workdir)
-    assert listing.returncode == 0
-    names = [line.split()[0] for line in listing.stdout.splitlines()]
-    assert names == ["ml-pipeline", "model-api", "rag-chatbot"]
-    assert all(f"({__version__})" in line for line in listing.stdout.splitlines())
-
-
 REQUIRED_QUESTIONS = {
     "copier.yml": (
         "license:\n  type: str\n  choices: [BSD, Apache, MIT]\n"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -113,25 +112,6 @@ def test_folder_that_is_not_a_template(tmp_path: Path, workdir: Path) -> None:
     assert "is not a template: no copier.yml, copier.yaml or cookiecutter.json" in result.stderr
 
 
-def test_portkit_templates_collection_listed_and_usable(tmp_path: Path, workdir: Path) -> None:
-    collection = tmp_path / "team-templates"
-    write_tree(collection / "team-api", COPIER_FIXTURE)
-    write_tree(collection / "team-cc", COOKIECUTTER_FIXTURE)
-    write_tree(collection / "model-api", COPIER_FIXTURE)  # shadows the built-in
-    write_tree(collection / "not-a-template", {"x.txt": "x"})
-    env = {"PORTKIT_TEMPLATES": os.pathsep.join([str(collection), str(tmp_path / "missing")])}
-    listing = run_portkit("list", cwd=workdir, env=env)
-    assert listing.returncode == 0, listing.stderr
-    lines = {line.split()[0]: line for line in listing.stdout.splitlines()}
-    assert sorted(lines) == ["ml-pipeline", "model-api", "rag-chatbot", "team-api", "team-cc"]
-    assert "A tiny copier fixture" in lines["team-api"] and "[collection]" in lines["team-api"]
-    assert "shadows built-in" in lines["model-api"]
-    result = run_portkit("new", "team-api", "p", "--defaults", cwd=workdir, env=env)
-    assert result.returncode == 0, result.stderr
-    record = _record(workdir / "p")
-    assert record["template"] == "team-api" and record["source"] == "collection"
-
-
 def test_gh_shorthand_expands() -> None:
     from portkit.catalog import expand_git_shorthand, looks_like_git_url
 
@@ -139,28 +119,6 @@ def test_gh_shorthand_expands() -> None:
     assert expand_git_shorthand("gh:owner/repo.git") == "https://github.com/owner/repo.git"
     assert looks_like_git_url("gh:owner/repo") and looks_like_git_url("git@host:o/r.git")
     assert not looks_like_git_url("model-api") and not looks_like_git_url("./local")
-
-
-def test_info_reports_provenance_and_newer_version(tmp_path: Path, workdir: Path) -> None:
-    repo = make_git_template(tmp_path / "repo", COPIER_FIXTURE, tag="v1")
-    url = f"file://{repo}"
-    assert run_portkit("new", url, "p", "--defaults", cwd=workdir).returncode == 0
-    info = run_portkit("info", "p", cwd=workdir)
-    assert info.returncode == 0, info.stderr
-    assert f"template:  {url} (git, copier)" in info.stdout
-    assert "newest:    v1 (up to date)" in info.stdout
-    assert "  flavour: plain" in info.stdout
-    (repo / "notes.txt").write_text("v2\n")
-    git("commit", "-qam", "v2", cwd=repo)
-    git("tag", "v2", cwd=repo)
-    info = run_portkit("info", cwd=workdir / "p")
-    assert "newest:    v2 — run `portkit update` to bring it in" in info.stdout
-
-
-def test_info_outside_a_project(workdir: Path) -> None:
-    result = run_portkit("info", cwd=workdir)
-    assert result.returncode == 1
-    assert "is not a portkit project (no .portkit.yml)" in result.stderr
 
 
 EXTENSION_TEMPLATE = {

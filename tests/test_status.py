@@ -10,19 +10,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import git, run_portkit, write_tree
-from test_update import SOURCES, V1_FILES, V1_QUESTIONS, Source, commit_edits, state
+from conftest import V1_FILES, Source, git, run_portkit, write_tree
+from test_update import commit_edits, state
 
 from portkit.errors import DirtyTreeError, ProjectError
 from portkit.status import FileState, StatusRequest, StatusResult, project_status
-
-
-@pytest.fixture(params=sorted(SOURCES))
-def source(request: pytest.FixtureRequest, tmp_path: Path) -> Source:
-    made = SOURCES[request.param](tmp_path / "template")
-    made.root.mkdir(parents=True, exist_ok=True)
-    made.release(V1_FILES, V1_QUESTIONS)
-    return made
 
 
 @pytest.fixture

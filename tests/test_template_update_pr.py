@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import git
-from test_update import SOURCES, V1_FILES, V1_QUESTIONS, Source, commit_edits
+from conftest import Source, git
+from test_update import commit_edits
 
 from portkit.catalog import Catalog, builtin_root
 from portkit.models import NewRequest
@@ -28,27 +28,19 @@ import sys
 from pathlib import Path
 
 import portkit.check
-import portkit.fetch
+import portkit.sources
 from portkit.catalog import Catalog
 
 builtin, version = sys.argv.pop(1), sys.argv.pop(1)
 Catalog.from_environment = classmethod(lambda cls, environ=None: cls(builtin=Path(builtin)))
 if version:
-    portkit.fetch.__version__ = portkit.check.__version__ = version
+    portkit.sources.__version__ = portkit.check.__version__ = version
 from portkit.cli import main
 
 sys.argv[0] = "portkit"
 main()
 """
 PASSING = f"{shlex.quote(sys.executable)} -c \"print('all 12 tests passed')\""
-
-
-@pytest.fixture(params=sorted(SOURCES))
-def source(request: pytest.FixtureRequest, tmp_path: Path) -> Source:
-    made = SOURCES[request.param](tmp_path / "template")
-    made.root.mkdir(parents=True, exist_ok=True)
-    made.release(V1_FILES, V1_QUESTIONS)
-    return made
 
 
 @pytest.fixture

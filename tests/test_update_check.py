@@ -12,8 +12,17 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import COPIER_FIXTURE, git, make_git_template, run_portkit
-from test_update import SOURCES, V1_FILES, V1_QUESTIONS, Source, commit_edits, state
+from conftest import (
+    COPIER_FIXTURE,
+    SOURCES,
+    V1_FILES,
+    V1_QUESTIONS,
+    Source,
+    git,
+    make_git_template,
+    run_portkit,
+)
+from test_update import commit_edits, state
 
 from portkit.catalog import Catalog, builtin_root
 from portkit.check import CheckRequest, CheckResult, Verdict, check_project
@@ -21,14 +30,6 @@ from portkit.errors import EXIT_UNREACHABLE, EXIT_UPDATE_AVAILABLE
 from portkit.models import NewRequest
 from portkit.new import new_project
 from portkit.update import Outcome, UpdateRequest, update_project
-
-
-@pytest.fixture(params=sorted(SOURCES))
-def source(request: pytest.FixtureRequest, tmp_path: Path) -> Source:
-    made = SOURCES[request.param](tmp_path / "template")
-    made.root.mkdir(parents=True, exist_ok=True)
-    made.release(V1_FILES, V1_QUESTIONS)
-    return made
 
 
 @pytest.fixture
@@ -45,7 +46,7 @@ def versions(source: Source) -> tuple[str, str, str, str]:
 
 def newer_portkit(monkeypatch: pytest.MonkeyPatch, version: str) -> None:
     """A built-in template's version is portkit's: pretend this portkit is VERSION."""
-    for module in ("portkit.fetch", "portkit.check"):
+    for module in ("portkit.sources", "portkit.check"):
         monkeypatch.setattr(f"{module}.__version__", version)
 
 

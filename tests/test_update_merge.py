@@ -10,8 +10,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import git, run_portkit, write_tree
-from test_update import SOURCES, V1_FILES, V1_QUESTIONS, Source, commit_edits, update
+from conftest import V1_FILES, Source, git, run_portkit, write_tree
+from test_update import commit_edits, update
 
 from portkit.errors import UpdateConflictError
 from portkit.update import Outcome
@@ -61,12 +61,10 @@ CONFIG = {
 }
 
 
-@pytest.fixture(params=sorted(SOURCES))
-def source(request: pytest.FixtureRequest, tmp_path: Path) -> Source:
-    made = SOURCES[request.param](tmp_path / "template")
-    made.root.mkdir(parents=True, exist_ok=True)
-    made.release({**V1_FILES, **CONFIG}, V1_QUESTIONS)
-    return made
+@pytest.fixture
+def v1_files() -> dict[str, str | None]:
+    """The shared first version plus the configuration files these merges are about."""
+    return {**V1_FILES, **CONFIG}
 
 
 @pytest.fixture

@@ -21,7 +21,6 @@ from portkit import compose, layers, provenance, workspace
 from portkit import template_branch as branch
 from portkit.catalog import Catalog
 from portkit.errors import GitError, LayerCollisionError, ProjectError
-from portkit.fetch import fetch
 from portkit.git import Repository, last_line, run
 from portkit.layers import Layer
 from portkit.models import Provenance
@@ -63,14 +62,15 @@ def add_layer(request: AddRequest, catalog: Catalog, progress: Progress | None =
     say = progress or (lambda _message: None)
     repo = workspace.clean_repository(request.project, "portkit add")
     root = repo.root
-    ref = catalog.resolve(request.template, Path.cwd())
+    source = catalog.source(request.template, Path.cwd())
+    ref = source.ref
     layer = _layer(request, ref.name)
     _refuse_existing(root, layer)
     base = provenance.read(root) if (root / provenance.FILENAME).is_file() else None
     linked = compose.links(root, base, ref.name, ref.kind)
     with tempfile.TemporaryDirectory(prefix="portkit-add-") as work:
         say(f"Rendering {ref.name} into {layer.label}")
-        template = fetch(ref, Path(work) / "source", request.vcs_ref)
+        template = source.fetch(Path(work) / "source", request.vcs_ref)
         stage = Path(work) / "render"
         given = {**linked, **request.data}
         home = layer.home(root)

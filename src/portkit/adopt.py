@@ -22,7 +22,6 @@ from portkit import git, provenance, template_hook, workspace
 from portkit import template_branch as branch
 from portkit.catalog import Catalog
 from portkit.errors import AdoptConflictError, GitError, ProjectError
-from portkit.fetch import fetch
 from portkit.git import Repository, last_line
 from portkit.models import Provenance
 from portkit.rendering import render_project
@@ -64,10 +63,11 @@ def adopt_project(
     repo = workspace.clean_repository(request.project, "portkit adopt")
     root = repo.root
     _refuse_adopted(repo)
-    ref = catalog.resolve(request.template, Path.cwd())
+    source = catalog.source(request.template, Path.cwd())
+    ref = source.ref
     with tempfile.TemporaryDirectory(prefix="portkit-adopt-") as work:
         say(f"Rendering {ref.name} with your answers")
-        template = fetch(ref, Path(work) / "source", request.vcs_ref)
+        template = source.fetch(Path(work) / "source", request.vcs_ref)
         stage = Path(work) / "render"
         record = render_project(
             template, stage, request.data, interactive=False, trust=request.trust, project=root

@@ -15,12 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from portkit import metadata
-from portkit._version import __version__
 from portkit.errors import TemplateNotFoundError
-from portkit.models import SourceKind, TemplateInfo, TemplateRef
-
-#: The folder of the built-in templates that holds their shared parts, not a template itself.
-SHARED_DIR = "_shared"
+from portkit.fetch import SHARED_DIR as SHARED_DIR
+from portkit.models import Provenance, SourceKind, TemplateInfo, TemplateRef
+from portkit.sources import TemplateSource, source_for
 
 _GIT_URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@|gh:|gl:)", re.IGNORECASE)
 
@@ -66,14 +64,22 @@ class Catalog:
         for root in self.collections:
             for folder in _template_folders(root):
                 if folder.name not in found:
-                    found[folder.name] = _info(folder, SourceKind.COLLECTION, "local")
+                    found[folder.name] = _info(folder, SourceKind.COLLECTION)
         for folder in _template_folders(self.builtin):
             if folder.name in found:
                 shadowing = found[folder.name]
                 found[folder.name] = TemplateInfo(**{**shadowing.__dict__, "shadows_builtin": True})
             else:
-                found[folder.name] = _info(folder, SourceKind.BUILTIN, __version__)
+                found[folder.name] = _info(folder, SourceKind.BUILTIN)
         return sorted(found.values(), key=lambda info: info.name)
+
+    def source(self, template: str, cwd: Path) -> TemplateSource:
+        """The source a TEMPLATE argument names (see `resolve`)."""
+        return source_for(self.resolve(template, cwd))
+
+    def recorded_source(self, record: Provenance, project: Path) -> TemplateSource:
+        """The source a project's `.portkit.yml` names, found again from PROJECT."""
+        return source_for(locate(self, record.template, record.source, project))
 
     def find(self, name: str) -> TemplateInfo | None:
         """The named template, or None."""
@@ -111,15 +117,15 @@ def _template_folders(root: Path) -> list[Path]:
     )
 
 
-def _info(folder: Path, kind: SourceKind, version: str) -> TemplateInfo:
+def _info(folder: Path, kind: SourceKind) -> TemplateInfo:
+    """One listing line; the version is the one `portkit new` would record."""
     engine = metadata.detect_engine(folder)
     assert engine is not None  # _template_folders only yields folders with an engine
     config = metadata.read_config(folder, engine)
-    configured_version = config.get("_version")
     return TemplateInfo(
         name=folder.name,
         description=metadata.description(config, folder),
-        version=str(configured_version) if configured_version else version,
+        version=source_for(TemplateRef(kind, folder.name, str(folder))).version(folder),
         kind=kind,
         engine=engine,
         path=folder,

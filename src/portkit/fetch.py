@@ -1,13 +1,15 @@
-"""Materialise a template as a plain local folder that an engine can render.
+"""How templates are materialised as plain local folders an engine can render.
 
-Built-in templates are assembled from the shared base plus their own folder; git templates are
-cloned at the requested ref (default: the newest version tag, else the default branch head) and
-exported without `.git`, so every engine always renders a plain folder and nothing clones twice.
+The mechanics behind `portkit.sources`: built-in templates are assembled from the shared base plus
+their own folder; git templates are cloned at the requested ref (default: the newest version tag,
+else the default branch head) and exported without `.git`, so every engine always renders a plain
+folder and nothing clones twice.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -15,25 +17,17 @@ from typing import Any
 import yaml
 
 from portkit import git, metadata
-from portkit._version import __version__
-from portkit.catalog import SHARED_DIR
 from portkit.errors import TemplateError
-from portkit.models import Engine, FetchedTemplate, SourceKind, TemplateRef
+from portkit.models import Engine, FetchedTemplate, TemplateRef
+
+#: The folder of the built-in templates that holds their shared parts, not a template itself.
+SHARED_DIR = "_shared"
 
 
-def fetch(ref: TemplateRef, workdir: Path, vcs_ref: str | None = None) -> FetchedTemplate:
-    """Return the template as a folder under WORKDIR (or in place, for local folders)."""
-    if ref.kind is SourceKind.BUILTIN:
-        folder, version, commit = (
-            assemble_builtin(Path(ref.location), workdir / "template"),
-            __version__,
-            None,
-        )
-    elif ref.kind is SourceKind.GIT:
-        folder, version, commit = _clone(ref.location, workdir / "template", vcs_ref)
-    else:
-        folder, commit = Path(ref.location), None
-        version = "sha256:" + content_digest(folder)
+def describe(
+    ref: TemplateRef, folder: Path, version: str, commit: str | None = None
+) -> FetchedTemplate:
+    """Read FOLDER's configuration once: engine, questions, description."""
     engine = metadata.detect_engine(folder)
     if engine is None:
         raise TemplateError(
@@ -95,7 +89,7 @@ def _merge_config(merged: dict[str, Any], layer: dict[str, Any]) -> None:
             merged[key] = value
 
 
-def _clone(url: str, target: Path, vcs_ref: str | None) -> tuple[Path, str, str]:
+def clone(url: str, target: Path, vcs_ref: str | None) -> tuple[Path, str, str]:
     """Clone URL, check out VCS_REF or the newest version tag, drop `.git`; return version."""
     run_in = target.parent
     run_in.mkdir(parents=True, exist_ok=True)
@@ -137,3 +131,22 @@ def newest_version_tag(tags: list[str]) -> str | None:
         if not parsed.is_prerelease:
             versions.append((parsed, tag))
     return max(versions)[1] if versions else None
+
+
+def newest_remote_version(url: str, cwd: Path) -> str:
+    """The newest version tag URL offers, else its HEAD commit (12 digits), from `ls-remote`."""
+    refs = git.output(["ls-remote", "--tags", "--refs", url], cwd).splitlines()
+    tags = [line.split("refs/tags/", 1)[1] for line in refs if "refs/tags/" in line]
+    newest = newest_version_tag(tags)
+    if newest:
+        return newest
+    head = git.output(["ls-remote", url, "HEAD"], cwd).split()
+    return head[0][:12] if head else "unknown"
+
+
+def relative_path(target: Path, project: Path) -> str:
+    """TARGET relative to PROJECT (POSIX), so a project and its template folder move together."""
+    try:
+        return Path(os.path.relpath(target.resolve(), project.resolve())).as_posix()
+    except ValueError:  # another drive on Windows: nothing relative exists
+        return target.resolve().as_posix()

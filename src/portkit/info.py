@@ -5,12 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from portkit import git, provenance
-from portkit._version import __version__
-from portkit.catalog import Catalog, locate
+from portkit import provenance
+from portkit.catalog import Catalog
 from portkit.errors import PortkitError
-from portkit.fetch import content_digest, newest_version_tag
-from portkit.models import Provenance, SourceKind
+from portkit.models import Provenance
 
 
 @dataclass(frozen=True)
@@ -40,19 +38,4 @@ def project_info(project: Path, catalog: Catalog) -> ProjectInfo:
 
 def latest_version(record: Provenance, project: Path, catalog: Catalog) -> str:
     """The version `portkit update` would move to without `--to`."""
-    ref = locate(catalog, record.template, record.source, project)
-    if record.source is SourceKind.BUILTIN:
-        return __version__
-    if record.source is SourceKind.GIT:
-        return _newest_remote_version(ref.location, project)
-    return "sha256:" + content_digest(Path(ref.location))
-
-
-def _newest_remote_version(url: str, cwd: Path) -> str:
-    refs = git.output(["ls-remote", "--tags", "--refs", url], cwd).splitlines()
-    tags = [line.split("refs/tags/", 1)[1] for line in refs if "refs/tags/" in line]
-    newest = newest_version_tag(tags)
-    if newest:
-        return newest
-    head = git.output(["ls-remote", url, "HEAD"], cwd).split()
-    return head[0][:12] if head else "unknown"
+    return catalog.recorded_source(record, project).version(project)

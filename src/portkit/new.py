@@ -17,7 +17,6 @@ from portkit import answers as answers_mod
 from portkit import file_answers
 from portkit.catalog import Catalog
 from portkit.errors import DestinationError, UsageError
-from portkit.fetch import fetch
 from portkit.git import Repository
 from portkit.models import FetchedTemplate, NewRequest, NewResult, Provenance, SourceKind
 from portkit.rendering import check_trust, render_project
@@ -37,7 +36,8 @@ def new_project(
     """Render REQUEST.template into REQUEST.destination; see the module docstring."""
     say = progress or (lambda _message: None)
     destination = request.destination.absolute()
-    ref = catalog.resolve(request.template, Path.cwd())
+    source = catalog.source(request.template, Path.cwd())
+    ref = source.ref
     _check_destination(destination, request)
     if request.vcs_ref and ref.kind is not SourceKind.GIT:
         raise UsageError("--vcs-ref only applies to git templates.")
@@ -45,7 +45,7 @@ def new_project(
     try:
         with tempfile.TemporaryDirectory(prefix=".portkit-", dir=destination.parent) as work:
             say(f"Fetching template {ref.name}")
-            template = fetch(ref, Path(work) / "source", request.vcs_ref)
+            template = source.fetch(Path(work) / "source", request.vcs_ref)
             check_trust(template, request.trust)
             given = answers_mod.merge(
                 answers_mod.load_file(request.answers_file) if request.answers_file else {},

@@ -16,8 +16,8 @@ from portkit import answers as answers_mod
 from portkit import changelog, engines, file_answers, provenance
 from portkit.changelog import Entry as ChangelogEntry
 from portkit.errors import UntrustedTemplateError
-from portkit.fetch import fetch
-from portkit.models import FetchedTemplate, Provenance, TemplateRef
+from portkit.models import FetchedTemplate, Provenance
+from portkit.sources import TemplateSource, source_for
 
 __all__ = ["Rendered", "check_trust", "render_again", "render_project"]
 
@@ -60,7 +60,7 @@ def render_project(
 
 
 def render_again(
-    ref: TemplateRef,
+    template_source: TemplateSource,
     record: Provenance,
     project: Path,
     workdir: Path,
@@ -76,7 +76,7 @@ def render_again(
     questions new in that version. The render lands in WORKDIR/render.
     """
     changed = data or {}
-    template = fetch(ref, workdir / "source", version)
+    template = template_source.fetch(workdir / "source", version)
     known = {question.name for question in template.questions}
     recorded = {key: value for key, value in record.answers.items() if key in known}
     given = {**recorded, **changed}
@@ -100,10 +100,9 @@ def render_again(
 
 
 def _record(template: FetchedTemplate, used: dict[str, object], destination: Path) -> Provenance:
-    ref = template.ref
     return Provenance(
-        template=provenance.template_id(ref.kind, ref.name, ref.location, destination),
-        source=ref.kind,
+        template=source_for(template.ref).record_id(destination),
+        source=template.ref.kind,
         engine=template.engine,
         version=template.version,
         answers=answers_mod.without_secrets(used, template.questions),

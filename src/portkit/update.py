@@ -25,7 +25,7 @@ from typing import Any
 
 from portkit import changelog, compose, layers, provenance, template_hook, update_merge
 from portkit import template_branch as branch
-from portkit.catalog import Catalog, locate
+from portkit.catalog import Catalog
 from portkit.errors import (
     DirtyTreeError,
     GitError,
@@ -86,18 +86,24 @@ def update_project(
     say = progress or (lambda _message: None)
     project = _check_project(request.project, request.layer or layers.BASE)
     repo, record, layer = project.repo, project.record, project.layer
-    ref = locate(catalog, record.template, record.source, layer.home(project.root))
+    template_source = catalog.recorded_source(record, layer.home(project.root))
     _check_target(request, record)
     if not request.dry_run:
         template_hook.settle(repo)  # no merge in progress: a leftover is stale
     with tempfile.TemporaryDirectory(prefix="portkit-update-") as work:
         workdir = Path(work)
         base = find_base(
-            repo, record, ref, trust=request.trust, workdir=workdir, say=say, layer=layer
+            repo,
+            record,
+            template_source,
+            trust=request.trust,
+            workdir=workdir,
+            say=say,
+            layer=layer,
         )
         say(f"Rendering {record.template} with your answers")
         target = render_again(
-            ref,
+            template_source,
             record,
             layer.home(project.root),
             workdir / "target",

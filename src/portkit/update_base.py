@@ -13,20 +13,11 @@ from pathlib import Path
 
 from portkit import compose, provenance
 from portkit import template_branch as branch
-from portkit._version import __version__
 from portkit.errors import ProjectError
-from portkit.fetch import content_digest
 from portkit.git import Repository
-from portkit.models import (
-    BASE_LAYER,
-    TEMPLATE_BRANCH,
-    BaseSource,
-    Layer,
-    Provenance,
-    SourceKind,
-    TemplateRef,
-)
+from portkit.models import BASE_LAYER, TEMPLATE_BRANCH, BaseSource, Layer, Provenance
 from portkit.rendering import render_again
+from portkit.sources import TemplateSource
 
 __all__ = ["Base", "find_base"]
 
@@ -45,7 +36,7 @@ class Base:
 def find_base(
     repo: Repository,
     record: Provenance,
-    ref: TemplateRef,
+    template_source: TemplateSource,
     *,
     trust: bool,
     workdir: Path,
@@ -62,7 +53,7 @@ def find_base(
         name, tip, merged = on_branch
         tip_base = Base(merged, sources[name], moved=merged != tip)
         return _with_sync_point(repo, tip_base, layer.record)
-    if not _recorded_version_available(ref, record):
+    if not template_source.can_rebuild(record):
         raise ProjectError(
             f"The {TEMPLATE_BRANCH} branch is missing and {record.template} {record.version} "
             "is not available to rebuild it.",
@@ -74,7 +65,13 @@ def find_base(
     links = provenance.links(repo.root, layer.record)
     home = layer.home(repo.root)
     rendered = render_again(
-        ref, record, home, workdir / "base", version=record.commit, data=links, trust=trust
+        template_source,
+        record,
+        home,
+        workdir / "base",
+        version=record.commit,
+        data=links,
+        trust=trust,
     )
     rendered = compose.as_committed(layer, rendered, links, workdir / "base")
     tree = repo.snapshot(rendered.folder, workdir / "base-tree")
@@ -102,12 +99,3 @@ def _with_sync_point(repo: Repository, base: Base, record: str = provenance.FILE
         if repo.blob(commit, record) == wanted:
             return replace(base, synced=commit, related=False)
     return replace(base, synced=base.commit, related=False)
-
-
-def _recorded_version_available(ref: TemplateRef, record: Provenance) -> bool:
-    """Built-ins only as this portkit; git at the recorded commit; local folders if unchanged."""
-    if record.source is SourceKind.BUILTIN:
-        return record.version == __version__
-    if record.source is SourceKind.GIT:
-        return record.commit is not None
-    return "sha256:" + content_digest(Path(ref.location)) == record.version

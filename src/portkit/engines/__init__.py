@@ -1,35 +1,53 @@
 """Renderers: each turns a fetched template and answers into files in an empty folder.
 
 An engine never prompts unless asked to, never runs template code without `trust`, and never
-writes outside the folder it is given. Each engine module offers the same two functions,
-`unsafe_features(folder, config)` and `render(template, destination, answers, *, interactive,
-trust)`; this module picks the module and imports it only when needed (copier and cookiecutter
-are expensive to import).
+writes outside the folder it is given. Every engine implements the `Renderer` protocol; this
+module picks one and imports it only when needed (copier and cookiecutter are expensive to
+import).
 """
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
-from types import ModuleType
-from typing import Any
+from typing import Any, Protocol
 
 from portkit.models import Engine, FetchedTemplate
 
-_MODULES = {
-    Engine.COPIER: "portkit.engines.copier_engine",
-    Engine.COOKIECUTTER: "portkit.engines.cookiecutter_engine",
-}
+__all__ = ["Renderer", "render", "renderer", "unsafe_features"]
 
 
-def _engine(engine: Engine) -> ModuleType:
-    return importlib.import_module(_MODULES[engine])
+class Renderer(Protocol):
+    """The contract between portkit and a template engine."""
+
+    def unsafe_features(self, folder: Path, config: dict[str, Any]) -> list[str]:
+        """What in the template folder would run code; empty when it needs no trust."""
+
+    def render(
+        self,
+        template: FetchedTemplate,
+        destination: Path,
+        answers: dict[str, Any],
+        *,
+        interactive: bool,
+        trust: bool,
+    ) -> dict[str, Any]:
+        """Render into DESTINATION (empty or missing); return the answers actually used."""
+
+
+def renderer(engine: Engine) -> Renderer:
+    """The renderer for ENGINE, its module imported on first use."""
+    if engine is Engine.COPIER:
+        from portkit.engines.copier_engine import CopierRenderer
+
+        return CopierRenderer()
+    from portkit.engines.cookiecutter_engine import CookiecutterRenderer
+
+    return CookiecutterRenderer()
 
 
 def unsafe_features(template: FetchedTemplate) -> list[str]:
     """What in this template would run code; empty for a template that needs no trust."""
-    found: list[str] = _engine(template.engine).unsafe_features(template.folder, template.config)
-    return found
+    return renderer(template.engine).unsafe_features(template.folder, template.config)
 
 
 def render(
@@ -41,7 +59,6 @@ def render(
     trust: bool,
 ) -> dict[str, Any]:
     """Render into DESTINATION (empty or missing); return the answers actually used."""
-    used: dict[str, Any] = _engine(template.engine).render(
+    return renderer(template.engine).render(
         template, destination, answers, interactive=interactive, trust=trust
     )
-    return used

@@ -23,8 +23,27 @@ from portkit.models import FetchedTemplate
 _HOOK_NAMES = ("pre_prompt", "pre_gen_project", "post_gen_project")
 
 
-def unsafe_features(folder: Path, config: dict[str, Any]) -> list[str]:
-    """Hooks, Jinja extensions and `local_extensions.py`: all of them execute template code."""
+class CookiecutterRenderer:
+    """The `Renderer` for cookiecutter templates."""
+
+    def unsafe_features(self, folder: Path, config: dict[str, Any]) -> list[str]:
+        """Hooks, Jinja extensions and `local_extensions.py`: all of them execute template code."""
+        return _unsafe_features(folder, config)
+
+    def render(
+        self,
+        template: FetchedTemplate,
+        destination: Path,
+        answers: dict[str, Any],
+        *,
+        interactive: bool,
+        trust: bool,
+    ) -> dict[str, Any]:
+        """Render into DESTINATION; return the answers (cookiecutter's non-private keys)."""
+        return _render(template, destination, answers, interactive=interactive, trust=trust)
+
+
+def _unsafe_features(folder: Path, config: dict[str, Any]) -> list[str]:
     found = []
     hooks = folder / "hooks"
     if hooks.is_dir():
@@ -42,7 +61,7 @@ def unsafe_features(folder: Path, config: dict[str, Any]) -> list[str]:
     return found
 
 
-def render(
+def _render(
     template: FetchedTemplate,
     destination: Path,
     answers: dict[str, Any],
@@ -50,7 +69,6 @@ def render(
     interactive: bool,
     trust: bool,
 ) -> dict[str, Any]:
-    """Render TEMPLATE into DESTINATION; return the answers (cookiecutter's non-private keys)."""
     from cookiecutter import exceptions as cc_errors
     from cookiecutter.find import find_template
     from cookiecutter.generate import generate_context, generate_files

@@ -1,8 +1,19 @@
-"""Render copier templates through copier's documented `run_copy`, with its sandbox on."""
+"""Render copier templates through copier's documented `run_copy`, with its sandbox on.
+
+The answers copier settled on (defaults, prompts, validated `--data`) are read through copier's
+documented `_copier_answers` template variable, not its `Worker` internals: a one-line probe file
+rendered next to the template's own files, read back and removed.
+"""
 
 from __future__ import annotations
 
+import json
 import re
+import secrets
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,28 +34,51 @@ _UNSAFE_SETTINGS = {
 }
 
 
-def unsafe_features(folder: Path, config: dict[str, Any]) -> list[str]:
-    """The settings copier itself treats as unsafe without `--trust`."""
-    return [label for key, label in _UNSAFE_SETTINGS.items() if config.get(key)]
+class CopierRenderer:
+    """The `Renderer` for copier templates."""
+
+    def unsafe_features(self, folder: Path, config: dict[str, Any]) -> list[str]:
+        """The settings copier itself treats as unsafe without `--trust`."""
+        return [label for key, label in _UNSAFE_SETTINGS.items() if config.get(key)]
+
+    def render(
+        self,
+        template: FetchedTemplate,
+        destination: Path,
+        answers: dict[str, Any],
+        *,
+        interactive: bool,
+        trust: bool,
+    ) -> dict[str, Any]:
+        """Run copier; translate its exceptions; return the non-secret answers it settled on."""
+        _check_required(template, answers, interactive)
+        with _answers_probe(template) as (folder, probe):
+            _run_copy(folder, template, destination, answers, interactive=interactive, trust=trust)
+        remembered = _read_probe(destination / probe)
+        return {
+            q.name: remembered[q.name]
+            for q in template.questions
+            if not q.secret and q.name in remembered
+        }
 
 
-def render(
+def _run_copy(
+    folder: Path,
     template: FetchedTemplate,
     destination: Path,
     answers: dict[str, Any],
     *,
     interactive: bool,
     trust: bool,
-) -> dict[str, Any]:
-    """Run copier; translate its exceptions; return the non-secret answers it settled on."""
+) -> None:
+    """`copier.run_copy` with copier's exceptions turned into portkit's."""
     import copier
     import jinja2
     from copier import errors as copier_errors
 
-    _check_required(template, answers, interactive)
     try:
-        worker = copier.run_copy(
-            str(template.folder),
+        copier.run_copy(
+            str(folder),
             destination,
             data=answers,
             defaults=not interactive,
@@ -69,13 +103,62 @@ def render(
         raise TemplateError(f"The template failed to render: {error}") from error
     except ValueError as error:  # copier reports failed validators and required answers this way
         raise _answer_error(error, template) from error
-    combined = worker.answers.combined
-    hidden = worker.answers.hidden
-    return {
-        q.name: combined[q.name]
-        for q in template.questions
-        if not q.secret and q.name in combined and q.name not in hidden
-    }
+
+
+@contextmanager
+def _answers_probe(template: FetchedTemplate) -> Iterator[tuple[Path, str]]:
+    """Yield a template folder holding a probe that renders `_copier_answers`, and its name.
+
+    A folder portkit fetched gets the probe for the render only; a user's folder rendered in
+    place is never written to: it is copied first.
+    """
+    name = f"portkit-answers-{secrets.token_hex(8)}"
+    in_place = template.folder.resolve() == Path(template.ref.location).resolve()
+    with tempfile.TemporaryDirectory(prefix="portkit-copier-") as scratch:
+        folder = template.folder
+        if in_place:
+            folder = Path(scratch) / "template"
+            shutil.copytree(template.folder, folder, symlinks=True, ignore=_ignore_git)
+        probes = _write_probes(folder, template.config, name)
+        try:
+            yield folder, name
+        finally:
+            for probe in probes:
+                probe.unlink(missing_ok=True)
+
+
+def _write_probes(folder: Path, config: dict[str, Any], name: str) -> list[Path]:
+    """One probe where copier renders from: `_subdirectory`, or (templated) each top folder."""
+    subdirectory = str(config.get("_subdirectory") or "")
+    envops = config.get("_envops") or {}
+    start = envops.get("variable_start_string", "{{")
+    end = envops.get("variable_end_string", "}}")
+    if start in subdirectory:
+        roots = [folder, *(p for p in folder.iterdir() if p.is_dir() and p.name != ".git")]
+    else:
+        roots = [folder / subdirectory]
+    suffix = config.get("_templates_suffix")
+    text = f"{start} _copier_answers | tojson {end}\n"
+    probes = [root / (name + (".jinja" if suffix is None else str(suffix))) for root in roots]
+    for probe in probes:
+        probe.write_text(text, encoding="utf-8")
+    return probes
+
+
+def _read_probe(path: Path) -> dict[str, Any]:
+    """The remembered answers copier rendered into the probe; the probe is removed."""
+    try:
+        remembered: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise TemplateError(
+            f"copier did not render portkit's answers file; does `_exclude` match {path.name}?"
+        ) from error
+    path.unlink()
+    return remembered
+
+
+def _ignore_git(directory: str, names: list[str]) -> set[str]:
+    return {".git"} & set(names)
 
 
 def _answer_error(error: ValueError, template: FetchedTemplate) -> AnswerError:

@@ -1,17 +1,18 @@
 """The project's command line: `python -m <package> <command>` (every Make target calls it).
 
-Exit codes: 0 ok, 1 a problem you can fix (bad params, data or schema), 2 bad usage,
-3 a quality gate failed, 4 an unexpected error (run with --debug for the traceback).
+Exit codes (the shared kit's, the same in every portkit project): 0 ok, 1 a problem you can fix
+(bad params, data or schema), 2 bad usage, 3 a quality gate failed, 4 an unexpected error (run
+with --debug for the traceback), 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
+from .kit import add_debug_option
+
 STAGES = ("ingest", "validate", "featurize", "train", "evaluate", "gate", "register")
-EXIT_INTERNAL = 4
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -19,7 +20,7 @@ def _parser() -> argparse.ArgumentParser:
         prog=f"python -m {__package__}",
         description="Validate, train, evaluate, gate and promote a model, tracked in MLflow.",
     )
-    parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    add_debug_option(parser)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def pipeline_options(sub: argparse.ArgumentParser) -> None:
@@ -77,31 +78,15 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; return its exit code."""
+    """Run one command; return its exit code (the shared runner prints any error)."""
     args = _parser().parse_args(argv)
-    from .errors import PipelineError
-    from .tracking import TrackingError
+    from .kit import run
 
-    try:
-        return _dispatch(args)
-    except TrackingError as exc:  # a tracking server or URI the user can fix: one line
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except PipelineError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
-        if exc.hint:
-            print(f"hint: {exc.hint}", file=sys.stderr)
-        _publish_failure(args, exc.message)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    except Exception as exc:  # noqa: BLE001 - the one place internal errors become an exit code
-        if args.debug:
-            raise
-        print(f"internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        print("hint: run again with --debug for the traceback", file=sys.stderr)
-        return EXIT_INTERNAL
+    return run(
+        lambda: _dispatch(args),
+        debug=args.debug,
+        on_error=lambda error: _publish_failure(args, error.message),
+    )
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -232,21 +217,16 @@ def _schema(args: argparse.Namespace) -> int:
     """Infer the schema from the configured data; print it, or write data.schema (atomic)."""
     import tempfile
 
-    from .errors import DataError
     from .params import load_params
     from .pipeline import project_root
     from .steps.ingest import ingest
-    from .tabular import DataError as TableError
     from .tabular import infer_schema, write_schema
 
     params = load_params(args.params, args.overrides)
     root = project_root(args.params)
     task = None if params.data.task == "auto" else params.data.task
-    try:
-        frame = ingest(params.data, root)
-        schema = infer_schema(frame, params.data.target, task)
-    except TableError as exc:
-        raise DataError(str(exc)) from None
+    frame = ingest(params.data, root)  # a tabular.DataError is one line, exit code 1
+    schema = infer_schema(frame, params.data.target, task)
     if args.write:
         path = params.data.schema_path(root)
         write_schema(schema, path)

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .errors import ParamsError
+from .kit.config import read_config, validate_config
 from .metrics import default_primary, gate_metric_range, metric_names
 
 Task = Literal["classification", "regression"]
@@ -215,37 +216,10 @@ def load_params(path: Path, overrides: list[str] | None = None) -> Params:
     """Read PATH, apply `key.path=value` OVERRIDES, and validate; raise ParamsError on any problem."""
     if not path.is_file():
         raise ParamsError(f"No parameters file at {path}.", "Run from the project root.")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ParamsError(f"{path.name} is not valid YAML: {exc}") from None
-    if not isinstance(raw, dict):
-        raise ParamsError(f"{path.name} must be a mapping of sections (data, model, gates, ...).")
+    raw = read_config(path, error=ParamsError)
     for override in overrides or []:
         _apply_override(raw, override)
-    _refuse_old_keys(raw, path)
-    try:
-        return Params.model_validate(raw)
-    except ValidationError as exc:
-        raise ParamsError(
-            f"{path.name} has {exc.error_count()} problem(s):\n" + _describe(exc),
-            "Fix the key or value named above; every key is documented in params.yaml.",
-        ) from None
-
-
-def _refuse_old_keys(raw: dict[str, Any], path: Path) -> None:
-    """Keys of an earlier params.yaml: say what each became rather than just 'unknown'."""
-    found = []
-    for old, new in RENAMED.items():
-        section, _, key = old.rpartition(".")
-        node = raw.get(section) if section else raw
-        if isinstance(node, dict) and key in node:
-            found.append(f"  - '{old}' is now {new}")
-    if found:
-        raise ParamsError(
-            f"{path.name} uses key(s) of an earlier version:\n" + "\n".join(found),
-            "Rename them as shown; the `data:` section is documented in params.yaml and README.md.",
-        )
+    return validate_config(raw, Params, path.name, renamed=RENAMED, error=ParamsError)
 
 
 def _apply_override(raw: dict[str, Any], override: str) -> None:
@@ -260,18 +234,3 @@ def _apply_override(raw: dict[str, Any], override: str) -> None:
             raise ParamsError(f"--set '{override}': '{part}' is not a section.")
         node = child
     node[parts[-1]] = yaml.safe_load(text) if text else ""
-
-
-def _describe(exc: ValidationError) -> str:
-    lines = []
-    for error in exc.errors():
-        where = ".".join(str(part) for part in error["loc"])
-        if error["type"] == "extra_forbidden":
-            lines.append(f"  - unknown key '{where}'")
-        elif error["type"] == "missing":
-            lines.append(f"  - missing key '{where}'")
-        else:
-            message = error["msg"].removeprefix("Value error, ")
-            got = "" if error["type"] == "value_error" else f" (got {error.get('input')!r})"
-            lines.append(f"  - {where + ': ' if where else ''}{message}{got}")
-    return "\n".join(lines)

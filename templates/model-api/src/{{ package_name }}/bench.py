@@ -11,6 +11,9 @@ The in-process ceiling is the server's own per-request model code (``Predictor.m
 JSON, counted per CPU-second (see `InProcess.sample`). It takes its turn in the same rounds as the
 servers, so all are measured side by side.
 
+Here the recipe and the ceiling; the HTTP load in ``loadclient.py``, the server processes in
+``bench_servers.py``, the printed table and ``reports/bench.json`` in ``bench_report.py``.
+
 This is a benchmark, not a test: figures depend on the machine and whatever else runs on it.
 """
 
@@ -18,32 +21,22 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import socket
-import subprocess
-import sys
-import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from .bench_report import DEFAULT_OUTPUT, BenchReport
-from .loadclient import HOST, Cell, Samples, Target, free_port, sample
+from .bench_report import DEFAULT_OUTPUT, IN_PROCESS, MLFLOW, OURS, BenchReport, report
+from .bench_servers import BenchError, mlflow_command, own_server_command, running
+from .loadclient import Cell, Samples, Target, free_port, sample
 from .settings import DEFAULT_MODEL_URI
+
+__all__ = ["BenchError", "InProcess", "run_benchmark", "table_rows"]
 
 CONCURRENCY = (1, 8, 32)
 BATCH_SIZES = (1, 64)
-STARTUP_TIMEOUT = 180.0
 #: Each cell's time is split into this many turns per server (and for the in-process ceiling).
 ROUNDS = 3
-OURS, MLFLOW = "this API", "mlflow models serve"
-IN_PROCESS = "in-process ceiling (the server's predictor, per CPU-second)"
-
-
-class BenchError(RuntimeError):
-    """The benchmark cannot produce meaningful figures (a server failed or only errored)."""
 
 
 class InProcess:
@@ -97,17 +90,10 @@ def run_benchmark(
     rows = table_rows(loaded.schema, max(BATCH_SIZES))
     print(f"Benchmarking {loaded.name} version {loaded.version} ({seconds:g} s per cell)...")
     ceiling = InProcess(loaded, rows)
-    ours = (OURS, _own_server_command(), "/ready", "/predict", "/predict/batch")
-    theirs = (MLFLOW, _mlflow_command(DEFAULT_MODEL_URI), "/health")
-    servers = [ours, (*theirs, "/invocations", "/invocations")] if include_mlflow else [ours]
     cells: list[Cell] = []
     record = BenchReport(model=str(loaded.name), version=str(loaded.version))
     with ExitStack() as stack:
-        targets = []
-        for name, command, health, single, batch in servers:
-            target = Target(name, free_port(), health, single, batch)
-            stack.enter_context(running(command(target.port), target))
-            targets.append(target)
+        targets = _start_servers(stack, include_mlflow)
         for size in BATCH_SIZES:
             cells += _measure(targets, ceiling, rows[:size], names, seconds, record)
     print()
@@ -131,6 +117,19 @@ def table_rows(schema: Any, count: int) -> list[dict[str, Any]]:
 
     frame = check_frame(read_frame(load_config()), schema).head(count)
     return [json_row(schema, row) for _, row in frame.iterrows()]
+
+
+def _start_servers(stack: ExitStack, include_mlflow: bool) -> list[Target]:
+    """This API (and mlflow's server) on free ports, healthy; STACK stops them."""
+    ours = (OURS, own_server_command(), "/ready", "/predict", "/predict/batch")
+    theirs = (MLFLOW, mlflow_command(DEFAULT_MODEL_URI), "/health")
+    servers = [ours, (*theirs, "/invocations", "/invocations")] if include_mlflow else [ours]
+    targets = []
+    for name, command, health, single, batch in servers:
+        target = Target(name, free_port(), health, single, batch)
+        stack.enter_context(running(command(target.port), target))
+        targets.append(target)
+    return targets
 
 
 def _measure(
@@ -169,133 +168,3 @@ def _measure(
     cells.append(in_process.cell(IN_PROCESS, 1, size))
     print(f"  {IN_PROCESS}: rows={size}: {cells[-1].rps:,.0f} calls/s", flush=True)
     return cells
-
-
-def report(cells: list[Cell]) -> str:
-    """A Markdown table of every cell, then the ratios that matter and any errors."""
-    lines = [
-        "| server | rows | concurrency | req/s | p50 ms | p99 ms | errors |",
-        "|---|---:|---:|---:|---:|---:|---:|",
-    ]
-    for c in cells:
-        lines.append(
-            f"| {c.server} | {c.rows} | {c.concurrency} | {c.rps:,.0f} | {c.p50_ms:.2f} "
-            f"| {c.p99_ms:.2f} | {c.errors} |"
-        )
-    lines.append("")
-    lines.append("req/s, p50 and p99 count successful (2xx) answers only.")
-    ours, theirs = _find(cells, OURS, 8, 1), _find(cells, MLFLOW, 8, 1)
-    limit = _find(cells, IN_PROCESS, 1, 1)
-    if ours is not None and limit is not None and limit.rps > 0:
-        lines.append(
-            f"This API at concurrency 8, single row: {ours.rps / limit.rps:.0%} of the in-process "
-            f"ceiling ({limit.rps:,.0f} calls per CPU-second of the server's own predictor)"
-        )
-    if ours is not None and theirs is not None and theirs.rps > 0:
-        lines.append(
-            f"This API vs mlflow models serve at concurrency 8, single row: "
-            f"{ours.rps / theirs.rps:.1f}x the throughput, p99 {ours.p99_ms:.1f} ms vs "
-            f"{theirs.p99_ms:.1f} ms"
-        )
-    for c in cells:
-        if c.errors:
-            lines.append(
-                f"Errors, not counted above: {c.server} at concurrency {c.concurrency} with "
-                f"{c.rows}-row bodies: {c.describe_errors()}"
-            )
-    return "\n".join(lines)
-
-
-def _find(cells: list[Cell], server: str, concurrency: int, rows: int) -> Cell | None:
-    for cell in cells:
-        if (cell.server, cell.concurrency, cell.rows) == (server, concurrency, rows):
-            return cell
-    return None
-
-
-def _own_server_command() -> Any:
-    def command(port: int) -> tuple[list[str], dict[str, str]]:
-        env = {"HOST": HOST, "PORT": str(port), "MODEL_URI": DEFAULT_MODEL_URI}
-        return [sys.executable, "-m", __package__, "serve"], env
-
-    return command
-
-
-def _mlflow_command(uri: str) -> Any:
-    from .registry import connect
-
-    connect()
-    import mlflow
-
-    tracking_uri = mlflow.get_tracking_uri()
-
-    def command(port: int) -> tuple[list[str], dict[str, str]]:
-        args = ["models", "serve", "-m", uri, "--env-manager", "local", "-h", HOST, "-p", str(port)]
-        # It starts `uvicorn` through a shell: put this environment's scripts first on PATH.
-        path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-        env = {"MLFLOW_TRACKING_URI": tracking_uri, "PATH": path}
-        return [sys.executable, "-m", "mlflow", *args, "-w", "1"], env
-
-    return command
-
-
-@contextmanager
-def running(command: tuple[list[str], dict[str, str]], target: Target) -> Iterator[None]:
-    """Start a server process, wait until it answers its health check, stop it afterwards."""
-    args, env = command
-    started = time.perf_counter()
-    with tempfile.TemporaryFile() as errors:
-        process = subprocess.Popen(
-            args,
-            env={**os.environ, **env},
-            stdout=subprocess.DEVNULL,
-            stderr=errors,
-            start_new_session=True,  # its own process group: mlflow starts child processes
-        )
-        try:
-            try:
-                _wait_healthy(process, target)
-            except BenchError:
-                errors.seek(0)
-                tail = errors.read().decode(errors="replace").strip().splitlines()[-15:]
-                print("\n".join(tail), file=sys.stderr)
-                raise
-            print(f"{target.name} healthy after {time.perf_counter() - started:.1f} s", flush=True)
-            yield
-        finally:
-            _stop(process)
-
-
-def _wait_healthy(process: subprocess.Popen[bytes], target: Target) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise BenchError(f"{target.name} exited with code {process.returncode} at start-up")
-        try:
-            with socket.create_connection((HOST, target.port), timeout=1) as sock:
-                sock.sendall(f"GET {target.health} HTTP/1.1\r\nHost: {HOST}\r\n\r\n".encode())
-                if sock.recv(64).startswith(b"HTTP/1.1 200"):
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise BenchError(f"{target.name} did not become healthy within {STARTUP_TIMEOUT:.0f} s")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """Stop the server and any children it started (its own process group, where supported)."""
-    import signal
-
-    def signal_group(sig: int) -> None:
-        if hasattr(os, "killpg"):
-            with suppress(ProcessLookupError):
-                os.killpg(process.pid, sig)
-        else:
-            process.send_signal(sig)
-
-    signal_group(signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        signal_group(signal.SIGKILL if hasattr(signal, "SIGKILL") else signal.SIGTERM)
-        process.wait()

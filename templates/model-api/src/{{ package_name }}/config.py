@@ -7,16 +7,18 @@ traceback or a silently ignored setting (unknown keys are errors).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
+from .kit.errors import ConfigError
 from .settings import PROJECT_ROOT
 
 PARAMS_FILE = PROJECT_ROOT / "params.yaml"
+#: Keys of earlier versions of params.yaml, and what became of them (named in the error).
+RENAMED = {"data.schema_file": "data.schema"}
 
-
-class ConfigError(ValueError):
-    """params.yaml is missing, is not YAML, or has a key or value this project cannot use."""
+__all__ = ["PARAMS_FILE", "ConfigError", "DataConfig", "load"]
 
 
 @dataclass(frozen=True)
@@ -43,42 +45,42 @@ class DataConfig:
 def load(path: Path | None = None) -> DataConfig:
     """The ``data:`` section of PATH (params.yaml); ConfigError naming the file and key if wrong."""
     path = path or PARAMS_FILE
-    import yaml
-    from pydantic import BaseModel, ConfigDict, ValidationError
+    from .kit.config import load_config
 
-    class _Data(BaseModel):
-        model_config = ConfigDict(extra="forbid", strict=True)
-        file: str = ""
-        sample: Literal["breast_cancer", "iris", "wine", "diabetes"] = "breast_cancer"
-        target: str
-        task: Literal["auto", "classification", "regression"] = "auto"
-        schema_file: str = "schema.yaml"
-
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read it ({error.strerror}).") from None
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: not valid YAML ({str(error).splitlines()[0]}).") from None
-    section = raw.get("data") if isinstance(raw, dict) else None
-    if not isinstance(section, dict):
-        raise ConfigError(f"{path}: needs a 'data:' section (file, sample, target, task, schema).")
-    if "schema_file" in section:
-        raise ConfigError(f"{path}: data.schema_file: unknown key (did you mean 'schema'?).")
-    values = {("schema_file" if k == "schema" else k): v for k, v in section.items()}
-    try:
-        data = _Data.model_validate(values)
-    except ValidationError as error:
-        first = error.errors()[0]
-        key = ".".join(str(p) for p in first["loc"]).replace("schema_file", "schema")
-        raise ConfigError(f"{path}: data.{key}: {first['msg']}.") from None
-    if not data.target.strip():
-        raise ConfigError(f"{path}: data.target: name the column to predict.")
+    data = load_config(path, _model(), renamed=RENAMED).data
     root = path.parent
     return DataConfig(
         file=root / data.file if data.file else None,
         sample=data.sample,
         target=data.target,
         task=None if data.task == "auto" else data.task,
-        schema=root / data.schema_file,
+        schema=root / data.schema_,
     )
+
+
+@cache
+def _model() -> type:
+    """The file's typed model, built on first use so importing this module stays cheap."""
+    from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+    class Data(BaseModel):
+        model_config = ConfigDict(extra="forbid", strict=True)
+        file: str = ""
+        sample: Literal["breast_cancer", "iris", "wine", "diabetes"] = "breast_cancer"
+        target: str
+        task: Literal["auto", "classification", "regression"] = "auto"
+        schema_: str = Field("schema.yaml", alias="schema")
+
+        @field_validator("target")
+        @classmethod
+        def _named(cls, value: str) -> str:
+            if not value.strip():
+                raise ValueError("name the column to predict")
+            return value
+
+    class Params(BaseModel):
+        """params.yaml: only its ``data:`` section is this project's (other keys are left alone)."""
+
+        data: Data
+
+    return Params

@@ -93,12 +93,6 @@ class Samples:
         )
 
 
-async def drive(target: Target, body: bytes, concurrency: int, seconds: float, rows: int) -> Cell:
-    """One cell in one go: see `sample`."""
-    samples = await sample(target, body, concurrency, seconds, rows)
-    return samples.cell(target.name, concurrency, rows)
-
-
 async def sample(
     target: Target, body: bytes, concurrency: int, seconds: float, rows: int
 ) -> Samples:

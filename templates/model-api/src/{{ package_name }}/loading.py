@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import schema
+from .kit.errors import ProjectError
 from .registry import EXPORT_INFO
 from .tabular import Schema
 
@@ -21,8 +22,8 @@ from .tabular import Schema
 SCHEMA_DIR = "extra_files"
 
 
-class ModelNotFoundError(RuntimeError):
-    """There is no trained model where the server was told to look."""
+class ModelNotFoundError(ProjectError, RuntimeError):
+    """There is no trained model where the server was told to look (exit code 1)."""
 
 
 @dataclass(frozen=True)

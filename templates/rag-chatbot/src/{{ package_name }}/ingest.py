@@ -15,6 +15,7 @@ from .calibration import CALIBRATION
 from .chunking import Chunk, chunk_document
 from .config import Settings
 from .documents import SUPPORTED_SUFFIXES, DocumentError, load_document
+from .kit.errors import ProjectError
 from .retrieval import build_index
 from .store import recover, replacing
 
@@ -25,7 +26,7 @@ CHUNKS = "chunks.jsonl"
 FORMAT_VERSION = 3  # 2: BM25 with a headings field and identifier parts; 3: code blocks keep lines
 
 
-class EmptyCorpusError(RuntimeError):
+class EmptyCorpusError(ProjectError, RuntimeError):
     """Nothing could be indexed: no folder, no files, or every file was skipped."""
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .conversation import Message, transcript
+from .kit.errors import ProjectError
 from .retrieval import Hit
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ Last question: {question}
 CONDENSE_MAX_TOKENS = 80
 
 
-class LLMError(RuntimeError):
+class LLMError(ProjectError, RuntimeError):
     """The LLM backend could not produce an answer; the message is meant for the user."""
 
 

@@ -3,30 +3,29 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from .. import tracking
-from .errors import WriteupError
+from ..kit import add_debug_option, run
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point; returns the exit code (1 with one clear line on a user error)."""
+    """Command-line entry point; returns the exit code (`writeup: <problem>` and 1 on a user error)."""
     parser = argparse.ArgumentParser(
         prog=f"python -m {str(__package__).rsplit('.', 1)[0]} writeup",
         description="Fill docs/writeup.md (Results, journey, figures, prompts), the model card and "
         "the README's Results from MLflow, and render docs/writeup.html.",
     )
     parser.add_argument("--root", type=Path, help="project folder (default: this one)")
+    add_debug_option(parser)
     args = parser.parse_args(argv)
-    root = args.root or tracking.project_root()
+    return run(lambda: _write(args.root or tracking.project_root()), debug=args.debug)
+
+
+def _write(root: Path) -> int:
     from .core import write
 
-    try:
-        report = write(root)
-    except WriteupError as error:
-        print(f"writeup: {error}", file=sys.stderr)
-        return 1
+    report = write(root)
     for path in report.written:
         print(f"Updated {_shown(path, root)}")
     if not report.written:

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
 
-class WriteupError(Exception):
-    """A problem the user can fix; its message says how (printed on one line, exit code 1)."""
+from ..kit.errors import ProjectError
+
+
+class WriteupError(ProjectError):
+    """A problem the user can fix; its message says how (`writeup: <message>`, exit code 1)."""
+
+    label: ClassVar[str] = "writeup"

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from ..kit import errors
 
-class DataError(Exception):
+
+class DataError(errors.DataError):
     """Something is wrong with the user's data: the message names the file, columns and rows.
 
-    ``hint`` says what to do about it, when there is something obvious to do.
+    ``hint`` says what to do about it, when there is something obvious to do. Unlike the other
+    errors of the kit's tree, the hint stays on the message's line: a data problem is one line.
     """
-
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
 
     def __str__(self) -> str:
         return f"{self.message} {self.hint}".strip()
+
+    def lines(self) -> list[str]:
+        """`error: <message> <hint>`, one line."""
+        return [f"{self.label}: {self}"]
 
 
 def rows_text(index: object, limit: int = 5) -> str:
