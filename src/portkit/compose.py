@@ -154,7 +154,8 @@ def user_side(root: Path, layer: Layer, template: str, shared_tracking: bool) ->
         _append(root / "Makefile", _root_make_block(layer.subdir, name, template))
         changed.append("Makefile")
     if (root / "README.md").is_file():
-        _append(root / "README.md", _readme_block(layer.subdir, template, shared_tracking))
+        make = own_makefile.is_file() and (root / "Makefile").is_file()
+        _append(root / "README.md", _readme_block(layer.subdir, template, shared_tracking, make))
         changed.append("README.md")
     if shared_tracking and own_makefile.is_file():
         _append(own_makefile, _tracking_block(layer.subdir))
@@ -177,19 +178,19 @@ def _root_make_block(folder: str, name: str, template: str) -> str:
     )
 
 
-def _readme_block(folder: str, template: str, shared_tracking: bool) -> str:
-    shared = (
-        " It shares this project's MLflow store (`mlflow.db` here) and serves its registered model."
-        if shared_tracking
-        else ""
-    )
-    return (
-        f"## Layer: {template} in `{folder}/`\n\n"
-        f"Added with `portkit add {template} {folder}/`: a project of its own, with its own\n"
-        f"[README]({folder}/README.md), Makefile and tests (`make -C {folder} setup test`, or\n"
-        f"`make {folder.replace('/', '--')}-test` from here).{shared} `portkit update` updates\n"
-        f"it with the rest; `portkit update {folder}/` alone.\n"
-    )
+def _readme_block(folder: str, template: str, shared_tracking: bool, make: bool) -> str:
+    lines = [
+        f"## Layer: {template} in `{folder}/`",
+        "",
+        f"Added with `portkit add {template} {folder}/`; see its [README]({folder}/README.md).",
+    ]
+    if make:
+        name = folder.replace("/", "--")
+        lines.append(f"Run its targets from here with `make {name}-<target>` (`make {name}-test`).")
+    if shared_tracking:
+        lines.append("It shares this project's MLflow store and serves its registered model.")
+    lines.append(f"`portkit update` updates it with the rest; `portkit update {folder}/` alone.")
+    return "\n".join(lines) + "\n"
 
 
 def _tracking_block(folder: str) -> str:
