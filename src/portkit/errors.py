@@ -130,6 +130,18 @@ class DestinationError(PortkitError):
     """The destination cannot be used (not empty, a file, not writable)."""
 
 
+class LayerCollisionError(DestinationError):
+    """`portkit add`: the layer would write where the project already has files."""
+
+    def __init__(self, paths: Sequence[str]) -> None:
+        shown = ", ".join(paths[:5]) + (f" (and {len(paths) - 5} more)" if len(paths) > 5 else "")
+        super().__init__(
+            f"The layer would overwrite {len(paths)} existing file(s): {shown}.",
+            "Nothing was written. Choose another SUBDIR, or move those files away.",
+        )
+        self.paths = list(paths)
+
+
 class RemoteUnreachableError(TemplateError):
     """A git template's remote did not answer (offline, moved, a closed port)."""
 
@@ -184,3 +196,14 @@ class UpdateConflictError(PortkitError):
         self.project = project
         self.conflicts = list(conflicts)
         self.notes = list(notes)
+
+
+class AdoptConflictError(UpdateConflictError):
+    """`portkit adopt`: the repository's and the render's versions of files differ; mid-merge."""
+
+    def __init__(self, project: Path, conflicts: Sequence[str], after_commit: str) -> None:
+        super().__init__(project, conflicts, after_commit)
+        self.message = (
+            f"Adopting left {len(conflicts)} conflicted file(s) (yours and the template's "
+            "differ): " + ", ".join(conflicts)
+        )

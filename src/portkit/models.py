@@ -11,6 +11,61 @@ from portkit.changelog import Entry as ChangelogEntry
 
 #: The branch that holds pristine renders; `portkit update` merges it into the user's branch.
 TEMPLATE_BRANCH = "portkit/template"
+#: Template layers (`portkit add`): where a layer's record is, and its branch of renders.
+LAYER_RECORD = ".portkit.yml"
+ROOT_RECORDS = ".portkit"  # records of layers added at the root: `.portkit/<name>.yml`
+LAYER_BRANCHES = "portkit/layer/"
+
+
+@dataclass(frozen=True)
+class Layer:
+    """Where one template's render lives in the project, and the branch of its renders."""
+
+    subdir: str = ""  # POSIX path from the project root; "" for the root
+    name: str = ""  # a layer at the root other than the base: its name
+
+    @property
+    def is_base(self) -> bool:
+        """The project's own template (`portkit new`'s), whose record is the root `.portkit.yml`."""
+        return not self.subdir and not self.name
+
+    @property
+    def record(self) -> str:
+        """The record's path from the project root."""
+        if self.subdir:
+            return f"{self.subdir}/{LAYER_RECORD}"
+        if self.name:
+            return f"{ROOT_RECORDS}/{self.name}.yml"
+        return LAYER_RECORD
+
+    @property
+    def branch(self) -> str:
+        """The branch holding this layer's pristine renders."""
+        if self.is_base:
+            return TEMPLATE_BRANCH
+        return LAYER_BRANCHES + (self.subdir.replace("/", "--") if self.subdir else self.name)
+
+    @property
+    def ref(self) -> str:
+        """The local branch, as a full ref."""
+        return "refs/heads/" + self.branch
+
+    @property
+    def remote_ref(self) -> str:
+        """The branch as a fresh clone has it."""
+        return "refs/remotes/origin/" + self.branch
+
+    @property
+    def label(self) -> str:
+        """How messages name the layer."""
+        return f"{self.subdir}/" if self.subdir else (self.name or "(root)")
+
+    def home(self, root: Path) -> Path:
+        """The folder the layer's template renders into, where relative paths it records start."""
+        return root / self.subdir if self.subdir else root
+
+
+BASE_LAYER = Layer()
 
 
 class Engine(str, enum.Enum):
@@ -127,6 +182,7 @@ class UpdateRequest:
     dry_run: bool = False
     trust: bool = False
     forget_resolutions: bool = False  # delete git rerere's remembered resolutions first
+    layer: Layer | None = None  # a template layer (`portkit add`); None: the project's own
 
 
 class Outcome(str, enum.Enum):

@@ -16,6 +16,7 @@ from portkit.errors import ProjectError
 from portkit.models import Engine, Provenance, SourceKind
 
 FILENAME = ".portkit.yml"
+LINKS = "links"
 
 _HEADER = (
     "# Written by portkit: which template this project came from and the answers it was\n"
@@ -47,9 +48,9 @@ def write(project: Path, provenance: Provenance) -> Path:
     return path
 
 
-def read(project: Path) -> Provenance:
-    """Parse the provenance file; a clear error when it is missing or malformed."""
-    path = project / FILENAME
+def read(project: Path, record: str = FILENAME) -> Provenance:
+    """Parse the provenance file (RECORD: a layer's, `portkit add`); a clear error if unusable."""
+    path = project / record
     if not path.is_file():
         raise ProjectError(
             f"{project} is not a portkit project (no {FILENAME}).",
@@ -69,6 +70,30 @@ def read(project: Path) -> Provenance:
         raise ProjectError(
             f"{path} is malformed: {error}", "Restore it from git history."
         ) from error
+
+
+def links(project: Path, record: str = FILENAME) -> dict[str, Any]:
+    """A layer's links: answers `portkit add` derived from the project, used on every render.
+
+    They are recorded apart from `answers` because templates hide such settings from users
+    (copier's `when: false`), so an engine never reports them as answers.
+    """
+    try:
+        data = yaml.safe_load((project / record).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return {}
+    found = data.get(LINKS) if isinstance(data, dict) else None
+    return dict(found) if isinstance(found, dict) else {}
+
+
+def add_links(folder: Path, given: dict[str, Any], record: str = FILENAME) -> None:
+    """Add GIVEN as the `links` of the record in FOLDER (nothing when there are none)."""
+    if not given:
+        return
+    path = folder / record
+    text = path.read_text(encoding="utf-8")
+    block = yaml.safe_dump({LINKS: dict(sorted(given.items()))}, sort_keys=False)
+    path.write_text(text + block, encoding="utf-8")
 
 
 def template_id(kind: SourceKind, name: str, location: str, project: Path) -> str:

@@ -39,9 +39,9 @@ RENDER_TRAILER = "Portkit-Render"
 LABEL = "portkit/update"
 
 
-def move(repo: Repository, commit: str) -> None:
-    """Point `portkit/template` at COMMIT (creating it if needed)."""
-    repo.update_ref(TEMPLATE_REF, commit, message="portkit update")
+def move(repo: Repository, commit: str, ref: str = TEMPLATE_REF) -> None:
+    """Point `portkit/template` (or a layer's branch, REF) at COMMIT, creating it if needed."""
+    repo.update_ref(ref, commit, message="portkit update")
 
 
 def render_message(template: str, version: str) -> str:
@@ -65,9 +65,14 @@ def merged_render(repo: Repository, tip: str) -> str:
     return tip
 
 
-def merged_renders(repo: Repository) -> Iterator[tuple[str, str, str]]:
-    """For the local branch, then origin's, when it exists: (ref, tip, the render HEAD merged)."""
-    for ref in (TEMPLATE_REF, REMOTE_TEMPLATE_REF):
+def merged_renders(
+    repo: Repository, refs: tuple[str, str] = (TEMPLATE_REF, REMOTE_TEMPLATE_REF)
+) -> Iterator[tuple[str, str, str]]:
+    """For the local branch, then origin's, when it exists: (ref, tip, the render HEAD merged).
+
+    REFS: a layer's branches (`portkit add`) instead of `portkit/template`'s.
+    """
+    for ref in refs:
         tip = repo.resolve(ref)
         if tip:
             yield ref, tip, merged_render(repo, tip)

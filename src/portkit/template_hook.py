@@ -38,11 +38,14 @@ record=$(git rev-parse --git-path {RECORD} 2>/dev/null) || exit 0
 [ -f "$record" ] || exit 0
 render=
 old=
-read -r render old < "$record"
+ref=
+read -r render old ref < "$record"
+[ -n "$ref" ] || ref={TEMPLATE_REF}
+[ "$old" = "-" ] && old=
 if [ -n "$render" ] && git merge-base --is-ancestor "$render" HEAD 2>/dev/null; then
     git update-ref -m "portkit: the merge of a render was committed" \\
-        {TEMPLATE_REF} "$render" "$old" 2>/dev/null ||
-        echo "portkit: {TEMPLATE_BRANCH} was moved during the merge; left where it is." >&2
+        "$ref" "$render" "$old" 2>/dev/null ||
+        echo "portkit: ${{ref#refs/heads/}} was moved during the merge; left where it is." >&2
 fi
 rm -f "$record"
 hook="$(git rev-parse --git-path hooks 2>/dev/null)/post-commit"
@@ -53,7 +56,7 @@ exit 0
 """
 
 
-def install(repo: Repository, render: str, old_tip: str | None) -> Follow:
+def install(repo: Repository, render: str, old_tip: str | None, ref: str = TEMPLATE_REF) -> Follow:
     """Record RENDER as pending and install the hook, unless the user's hooks say otherwise."""
     hook = repo.git_path("hooks") / "post-commit"
     if _inside(hook, repo.root) and not _inside(hook, repo.git_dir):
@@ -62,7 +65,7 @@ def install(repo: Repository, render: str, old_tip: str | None) -> Follow:
         return Follow.OWN_HOOK
     record = repo.git_path(RECORD)  # beside MERGE_HEAD: per worktree, like the merge
     try:
-        _write(record, f"{render} {old_tip or ''}\n")
+        _write(record, f"{render} {old_tip or '-'} {ref}\n")  # REF: a layer's branch
         follow = Follow.AT_COMMIT if _is_ours(hook) else _place(hook)
     except OSError:
         follow = Follow.HOOKS_UNWRITABLE

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from portkit import changelog, template_hook, update_merge
+from portkit import changelog, compose, layers, template_hook, update_merge
 from portkit import template_branch as branch
 from portkit.catalog import Catalog
 from portkit.errors import GitError, UpdateConflictError
@@ -64,16 +64,22 @@ def update_project(
 ) -> UpdateResult:
     """Render the target version and merge it into the current branch; see the module docstring."""
     say = progress or (lambda _message: None)
-    project = check_project(request.project)
-    repo, record = project.repo, project.record
-    template_source = catalog.recorded_source(record, project.root)
+    project = check_project(request.project, request.layer or layers.BASE)
+    repo, record, layer = project.repo, project.record, project.layer
+    template_source = catalog.recorded_source(record, layer.home(project.root))
     check_request(request, record)
     if not request.dry_run:
         template_hook.settle(repo)  # no merge in progress: a leftover is stale
     with tempfile.TemporaryDirectory(prefix="portkit-update-") as work:
         workdir = Path(work)
         base = find_base(
-            repo, record, template_source, trust=request.trust, workdir=workdir, say=say
+            repo,
+            record,
+            template_source,
+            trust=request.trust,
+            workdir=workdir,
+            say=say,
+            layer=layer,
         )
         say(f"Rendering {record.template} with your answers")
         target, new_commit = _render_target(project, template_source, request, base, workdir)
@@ -98,7 +104,7 @@ def update_project(
             return _reported(_preview(repo, base, new_commit, result, wiring), wiring)
         if _is_up_to_date(base, new_commit):
             if base.source is not BaseSource.BRANCH or base.moved:  # keep it for next time
-                branch.move(repo, new_commit)
+                branch.move(repo, new_commit, layer.ref)
             return _reported(replace(result, outcome=Outcome.UP_TO_DATE), wiring)
         say(f"Merging the new render into {project.branch}")
         follow = _merge(project, base, new_commit, request.commit, _message(result), wiring)
@@ -118,16 +124,18 @@ def _render_target(
     workdir: Path,
 ) -> tuple[Rendered, str]:
     """Render the target with the recorded answers; commit it on BASE (no ref moves)."""
+    layer = project.layer
     target = render_again(
         template_source,
         project.record,
-        project.root,
+        layer.home(project.root),
         workdir / "target",
         version=request.to,
-        data=request.data,
+        data={**project.links, **request.data},
         interactive=request.interactive,
         trust=request.trust,
     )
+    target = compose.as_committed(layer, target, project.links, workdir / "target")
     message = branch.render_message(target.record.template, target.record.version)
     new_commit = project.repo.commit_folder(
         target.folder, base.commit, message, workdir / "target-tree"
@@ -172,7 +180,7 @@ def _merge(
     a real merge base.
     """
     repo = project.repo
-    tip = repo.resolve(branch.TEMPLATE_REF)
+    tip = repo.resolve(project.layer.ref)
     merged = repo.merge(
         new_commit,
         message,
@@ -184,9 +192,9 @@ def _merge(
     merged = wiring.conclude(repo, merged, commit, plumbing=not base.related)
     conflicts = _conflicts(repo, merged)
     if merged.returncode == 0 and commit:
-        branch.move(repo, new_commit)
+        branch.move(repo, new_commit, project.layer.ref)
         return None
-    follow = template_hook.install(repo, new_commit, tip)
+    follow = template_hook.install(repo, new_commit, tip, project.layer.ref)
     if conflicts:
         raise UpdateConflictError(project.root, conflicts, follow.later(), wiring.labelled())
     return follow

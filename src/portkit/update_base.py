@@ -11,17 +11,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from portkit import provenance
+from portkit import compose, provenance
 from portkit import template_branch as branch
 from portkit.errors import ProjectError
 from portkit.git import Repository
-from portkit.models import TEMPLATE_BRANCH, BaseSource, Provenance
+from portkit.models import BASE_LAYER, TEMPLATE_BRANCH, BaseSource, Layer, Provenance
 from portkit.rendering import render_again
 from portkit.sources import TemplateSource
 
 __all__ = ["Base", "find_base"]
-
-_SOURCES = {branch.TEMPLATE_REF: BaseSource.BRANCH, branch.REMOTE_TEMPLATE_REF: BaseSource.REMOTE}
 
 
 @dataclass(frozen=True)
@@ -43,12 +41,18 @@ def find_base(
     trust: bool,
     workdir: Path,
     say: Callable[[str], None],
+    layer: Layer = BASE_LAYER,
 ) -> Base:
-    """Find the last render the project was synced with; recover it when the branch is gone."""
-    on_branch = next(branch.merged_renders(repo), None)
+    """Find the last render the project was synced with; recover it when the branch is gone.
+
+    LAYER: a template layer (`portkit add`), with its own branch and record.
+    """
+    sources = {layer.ref: BaseSource.BRANCH, layer.remote_ref: BaseSource.REMOTE}
+    on_branch = next(branch.merged_renders(repo, (layer.ref, layer.remote_ref)), None)
     if on_branch:
         name, tip, merged = on_branch
-        return _with_sync_point(repo, Base(merged, _SOURCES[name], moved=merged != tip))
+        tip_base = Base(merged, sources[name], moved=merged != tip)
+        return _with_sync_point(repo, tip_base, layer.record)
     if not template_source.can_rebuild(record):
         raise ProjectError(
             f"The {TEMPLATE_BRANCH} branch is missing and {record.template} {record.version} "
@@ -58,19 +62,28 @@ def find_base(
             f"install portkit {record.version}; a local folder: restore it) and update again.",
         )
     say(f"Rebuilding {TEMPLATE_BRANCH} from {record.template} {record.version}")
+    links = provenance.links(repo.root, layer.record)
+    home = layer.home(repo.root)
     rendered = render_again(
-        template_source, record, repo.root, workdir / "base", version=record.commit, trust=trust
+        template_source,
+        record,
+        home,
+        workdir / "base",
+        version=record.commit,
+        data=links,
+        trust=trust,
     )
+    rendered = compose.as_committed(layer, rendered, links, workdir / "base")
     tree = repo.snapshot(rendered.folder, workdir / "base-tree")
     found = repo.commit_with_tree(tree)
     if found:
-        return _with_sync_point(repo, Base(found, BaseSource.HISTORY))
+        return _with_sync_point(repo, Base(found, BaseSource.HISTORY), layer.record)
     message = f"Render {record.template} {record.version} with portkit (rebuilt)"
     rebuilt = repo.commit_tree(tree, None, message)
-    return _with_sync_point(repo, Base(rebuilt, BaseSource.REBUILT))
+    return _with_sync_point(repo, Base(rebuilt, BaseSource.REBUILT), layer.record)
 
 
-def _with_sync_point(repo: Repository, base: Base) -> Base:
+def _with_sync_point(repo: Repository, base: Base, record: str = provenance.FILENAME) -> Base:
     """Add the render the current branch last merged: normally git's merge base.
 
     When the histories are unrelated (a rebuilt base, a squashed history) it is the render on the
@@ -81,8 +94,8 @@ def _with_sync_point(repo: Repository, base: Base) -> Base:
     found = repo.merge_base("HEAD", base.commit)
     if found:
         return replace(base, synced=found, related=True)
-    wanted = repo.blob("HEAD", provenance.FILENAME)
+    wanted = repo.blob("HEAD", record)
     for commit in repo.first_parents(base.commit):
-        if repo.blob(commit, provenance.FILENAME) == wanted:
+        if repo.blob(commit, record) == wanted:
             return replace(base, synced=commit, related=False)
     return replace(base, synced=base.commit, related=False)

@@ -8,10 +8,11 @@ untracked files the update would overwrite. Untracked files alone never block an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from portkit import provenance
+from portkit import layers, provenance
 from portkit.errors import DirtyTreeError, ProjectError, UsageError
 from portkit.git import Repository
 from portkit.models import TEMPLATE_BRANCH, FileChange, Provenance, SourceKind, UpdateRequest
@@ -26,6 +27,8 @@ class Project:
     repo: Repository
     branch: str
     record: Provenance
+    layer: layers.Layer = layers.BASE  # which template layer (`portkit add`)
+    links: dict[str, Any] = field(default_factory=dict)  # answers the layer always renders with
 
     @property
     def root(self) -> Path:
@@ -33,11 +36,11 @@ class Project:
         return self.repo.root
 
 
-def check_project(path: Path) -> Project:
+def check_project(path: Path, layer: layers.Layer = layers.BASE) -> Project:
     """Refuse anything an update could make worse: not portkit's, dirty, or mid-operation."""
     repo = _repository(path.absolute())
     root = repo.root
-    record = provenance.read(root)
+    record = provenance.read(root, layer.record)
     if not repo.has_commits():
         raise ProjectError(f"{root} has no commits yet.", "Commit your files first.")
     underway = repo.operation_in_progress()
@@ -50,7 +53,7 @@ def check_project(path: Path) -> Project:
     dirty = repo.modified_tracked_files()
     if dirty:
         raise DirtyTreeError(dirty)
-    return Project(repo, current, record)
+    return Project(repo, current, record, layer, provenance.links(root, layer.record))
 
 
 def _repository(folder: Path) -> Repository:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import typer
 
 from portkit._version import __version__
-from portkit.cli import info_cmd, list_cmd, new_cmd, status_cmd, update_cmd
+from portkit.cli import add_cmd, adopt_cmd, info_cmd, list_cmd, new_cmd, status_cmd, update_cmd
 from portkit.cli.report import set_debug
 
 app = typer.Typer(
@@ -48,3 +48,5 @@ app.command("info")(info_cmd.command)
 app.command("update")(update_cmd.command)
 app.command("diff")(update_cmd.diff_command)
 app.command("status")(status_cmd.command)
+app.command("add")(add_cmd.command)
+app.command("adopt")(adopt_cmd.command)

@@ -33,3 +33,15 @@ def command(
     typer.echo("answers:")
     for key, value in sorted(record.answers.items()):
         typer.echo(f"  {key}: {value}")
+    _layers(path)
+
+
+def _layers(path: Path) -> None:
+    """The layers `portkit add` added, each with its own template, version and branch."""
+    from portkit.layers import listing
+
+    lines = listing(path)
+    if lines:
+        typer.echo("layers:")
+        for line in lines:
+            typer.echo(line)

@@ -103,6 +103,18 @@ def _report(result: StatusResult, all_files: bool) -> None:
         typer.echo(f"{matching} file(s) match the template; the others are listed above.")
     if result.upstream is not None:
         _report_upstream(result)
+    _report_layers(result.project)
+
+
+def _report_layers(project: Path) -> None:
+    """Layers added with `portkit add`: their files are listed above as yours; see each one."""
+    from portkit.layers import listing
+
+    lines = listing(project)
+    if lines:
+        typer.echo("Layers (added with `portkit add`; their files count as yours above):")
+        for line in lines:
+            typer.echo(line)
 
 
 def _report_upstream(result: StatusResult) -> None:

@@ -117,19 +117,31 @@ def _request(
 
 
 def _run(request: UpdateRequest) -> None:
+    """Update each layer in turn (`portkit add`), one merge each; stop at the first conflict."""
+    from portkit.layers import for_update
+
+    root, layers = for_update(request.project)
+    for layer in layers:
+        if len(layers) > 1:
+            typer.echo(f"Layer {layer.label}:")
+        _run_layer(replace(request, project=root, layer=layer))
+
+
+def _run_layer(request: UpdateRequest) -> None:
     from portkit.catalog import Catalog
+    from portkit.layers import BASE
     from portkit.update import update_project
 
     with status() as progress:
         result = update_project(request, Catalog.from_environment(), progress)
     for warning in result.warnings:
         typer.echo(f"Warning: {warning}", err=True)
-    _report(result)
+    _report(result, (request.layer or BASE).branch)
     for note in result.notes:
         typer.echo(f"Note: {note}")
 
 
-def _report(result: UpdateResult) -> None:
+def _report(result: UpdateResult, template_branch: str = "portkit/template") -> None:
     from portkit.update import Outcome
 
     _report_base(result)
@@ -151,7 +163,7 @@ def _report(result: UpdateResult) -> None:
     print_changelog(result.changelog)
     if result.commit:
         typer.echo(f"Merged into {result.branch} as {result.commit[:12]}.")
-        typer.echo("Push the template branch along with yours: git push origin portkit/template")
+        typer.echo(f"Push the template branch along with yours: git push origin {template_branch}")
     else:
         later = result.follow.later() if result.follow else ""
         typer.echo(

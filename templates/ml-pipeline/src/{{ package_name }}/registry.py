@@ -51,8 +51,12 @@ def requirements() -> list[str]:
     return [f"{name}=={version(name)}" for name in ("scikit-learn", "skops", "pandas", "numpy")]
 
 
-def log_model(mlflow: Any, estimator: Any, example: Any) -> str:
-    """Log ESTIMATOR to the active run with signature and input example; return its URI."""
+def log_model(mlflow: Any, estimator: Any, example: Any, schema_file: Path | None = None) -> str:
+    """Log ESTIMATOR to the active run with signature and input example; return its URI.
+
+    SCHEMA_FILE (the run's feature schema) is logged beside it as ``extra_files/schema.yaml``,
+    where a model-api project looks for it: that API can serve this pipeline's champion.
+    """
     import skops.io as sio
     from mlflow.models import infer_signature
 
@@ -74,6 +78,7 @@ def log_model(mlflow: Any, estimator: Any, example: Any) -> str:
         signature=infer_signature(example, estimator.predict(example)),
         input_example=example,
         pip_requirements=requirements(),
+        extra_files=[str(schema_file)] if schema_file else None,
     )
     return str(info.model_uri)
 

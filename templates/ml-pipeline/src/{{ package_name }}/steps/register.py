@@ -13,7 +13,7 @@ from typing import Any
 from ..dag import Outcome
 from ..errors import GateFailedError
 from ..runs import log_params
-from .context import Context
+from .context import SCHEMA, Context
 from .evaluate import METRICS
 from .featurize import TEST, load
 from .gate import DECISION
@@ -34,7 +34,8 @@ def run(ctx: Context) -> Outcome:
     with (ctx.root / MODEL).open("rb") as handle:
         estimator = pickle.load(handle)  # our own file, written by the train step
     x_test, _ = load(ctx, TEST)
-    model_uri = registry.log_model(mlflow, estimator, raw_example(ctx, x_test))
+    # the schema travels with the model, so a model-api layer (`portkit add`) can serve it
+    model_uri = registry.log_model(mlflow, estimator, raw_example(ctx, x_test), ctx.root / SCHEMA)
     metrics = ctx.read_json(METRICS)
     data_sha = ctx.read_json(CARD)["sha256"]
     params = ctx.params.registry
