@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -131,6 +132,21 @@ def test_operation_in_progress_names_a_stopped_merge(repo: Repository) -> None:
     assert stopped.returncode == 1
     assert repo.operation_in_progress() == "a merge"
     assert repo.unmerged_files() == ["a.txt"]
+
+
+def test_tracked_files_blobs_at_and_hash_files_agree(repo: Repository, tmp_path: Path) -> None:
+    write_tree(repo.root, {"sub/.portkit.yml": "x: 1\n", "loose/.portkit.yml": "untracked\n"})
+    git("add", "sub/.portkit.yml", cwd=repo.root)
+    repo.commit_paths([], "Layer")
+    assert repo.tracked_files("*.portkit.yml", "nothing/*.yml") == ["sub/.portkit.yml"]
+    blobs = repo.blobs_at("HEAD", ["a.txt", "sub/.portkit.yml", "absent.txt"])
+    assert set(blobs) == {"a.txt", "sub/.portkit.yml"}
+    assert blobs["a.txt"] == git("rev-parse", "HEAD:a.txt", cwd=repo.root)
+    copies = folder(tmp_path, "copies", {"same.txt": "a\n", "other.txt": "b\n"})
+    hashed = repo.hash_files([copies / "same.txt", copies / "other.txt"])
+    assert hashed[0] == blobs["a.txt"] and hashed[1] != blobs["a.txt"] and len(hashed) == 2
+    written = subprocess.run(["git", "cat-file", "-e", hashed[1]], cwd=repo.root, check=False)
+    assert written.returncode != 0  # hashed only, nothing written to the object store
 
 
 # --- render-to-commit -------------------------------------------------------------------------

@@ -70,6 +70,26 @@ class Repository(RefStore):
         listed = self._out(["ls-files", "-z", "--others", "--exclude-standard"])
         return [path for path in listed.split("\0") if path]
 
+    def tracked_files(self, *pathspecs: str) -> list[str]:
+        """Tracked files matching PATHSPECS (git's patterns: `*name` matches in any folder)."""
+        listed = self._out(["ls-files", "-z", "--", *pathspecs])
+        return [path for path in listed.split("\0") if path]
+
+    def blobs_at(self, commit: str, paths: Sequence[str]) -> dict[str, str]:
+        """The blob id of each of PATHS that COMMIT has (a path it lacks is left out)."""
+        listed = self._out(["ls-tree", "-r", "-z", commit, "--", *paths])
+        blobs = {}
+        for entry in filter(None, listed.split("\0")):
+            meta, _, path = entry.partition("\t")
+            blobs[path] = meta.split()[2]
+        return blobs
+
+    def hash_files(self, files: Sequence[Path]) -> list[str]:
+        """The blob id each of FILES would have, as is (no filters), in order; nothing written."""
+        text = "".join(f"{file}\n" for file in files)
+        hashed = run(["hash-object", "--no-filters", "--stdin-paths"], self.root, input_text=text)
+        return hashed.stdout.split()
+
     def files_at(self, commit: str) -> set[str]:
         """The paths of every file in COMMIT."""
         listed = self._out(["ls-tree", "-r", "-z", "--name-only", commit])
