@@ -276,3 +276,36 @@ def test_adopt_refuses_to_overwrite_an_untracked_file(tmp_path: Path) -> None:
     one_error(result, 1, "Error: Adopting would overwrite untracked file(s): notes.txt.")
     assert snapshot(repo) == before
     assert (repo / "notes.txt").read_text() == "untracked notes\n"
+
+
+FILE_ANSWER_TEMPLATE = {
+    "copier.yml": (
+        "dataset:\n  type: str\n  default: ''\n_portkit_file_answers:\n  dataset: data\n"
+    ),
+    "README.md.jinja": "data: {{ dataset }}\n",
+}
+
+
+def test_add_and_adopt_take_a_file_answer_only_as_a_path_inside_the_project(
+    tmp_path: Path,
+) -> None:
+    _, project = base_project(tmp_path)
+    template = make_git_template(tmp_path / "data-tpl", FILE_ANSWER_TEMPLATE)
+    outside = tmp_path / "table.csv"
+    outside.write_text("a,b\n1,2\n")
+    before = snapshot(project)
+    result = run_portkit("add", str(template), "sub", "--data", f"dataset={outside}", cwd=project)
+    one_error(result, 1, f"Error: dataset: {outside} is not a path inside the project.")
+    assert snapshot(project) == before
+    repo = hand_made(tmp_path)
+    result = run_portkit("adopt", str(template), "--data", "dataset=data/t.csv", cwd=repo)
+    one_error(result, 1, "Error: dataset: data/t.csv is not a file in the project")
+    (repo / "data").mkdir()
+    (repo / "data/t.csv").write_text("a,b\n1,2\n")
+    git("add", "-A", cwd=repo)
+    git("commit", "-qm", "data", cwd=repo)
+    adopted = run_portkit("adopt", str(template), "--data", "dataset=data/t.csv", cwd=repo)
+    assert adopted.returncode == 3, adopted.stderr  # README.md differs: a conflict to resolve
+    assert yaml.safe_load((repo / ".portkit.yml").read_text())["answers"] == {
+        "dataset": "data/t.csv"
+    }

@@ -74,6 +74,7 @@ def add_layer(request: AddRequest, catalog: Catalog, progress: Progress | None =
         stage = Path(work) / "render"
         given = {**linked, **request.data}
         home = layer.home(root)
+        workspace.check_file_answers(template, given, home)
         record = render_project(
             template, stage, given, interactive=False, trust=request.trust, project=home
         )

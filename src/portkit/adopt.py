@@ -69,6 +69,7 @@ def adopt_project(
         say(f"Rendering {ref.name} with your answers")
         template = source.fetch(Path(work) / "source", request.vcs_ref)
         stage = Path(work) / "render"
+        workspace.check_file_answers(template, request.data, root)
         record = render_project(
             template, stage, request.data, interactive=False, trust=request.trust, project=root
         )

@@ -9,11 +9,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from portkit import file_answers
 from portkit import template_branch as branch
 from portkit.errors import DirtyTreeError, ProjectError
 from portkit.git import Completed, Repository
+from portkit.models import FetchedTemplate
 
-__all__ = ["clean_repository", "commit_root", "files", "merge_first_render"]
+__all__ = ["check_file_answers", "clean_repository", "commit_root", "files", "merge_first_render"]
 
 #: git's empty tree: the merge base of a first render, which shares no history with the branch.
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
@@ -67,3 +69,13 @@ def merge_first_render(
     """
     empty = repo.commit_tree(EMPTY_TREE, None, "portkit: nothing (the base of a first render)")
     return repo.merge(render, message, label=branch.LABEL, base=empty, no_commit=no_commit)
+
+
+def check_file_answers(template: FetchedTemplate, given: dict[str, object], home: Path) -> None:
+    """A file answer (`--data dataset=...`) names a file already inside HOME, as for `update`.
+
+    `add` and `adopt` copy no file of yours: no path of your machine is ever recorded.
+    """
+    files = file_answers.declared(template.config, template.questions)
+    file_answers.require_project_paths(files, given)
+    file_answers.require_present(files, given, home)

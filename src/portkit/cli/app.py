@@ -35,7 +35,7 @@ def root(
 ) -> None:
     """Stamp out ready-to-extend ML portfolio projects, and keep them up to date.
 
-    Exit codes: 0 ok, 1 error you can fix, 2 bad usage, 3 update left conflicts,
+    Exit codes: 0 ok, 1 error you can fix, 2 bad usage, 3 update or adopt left conflicts,
     10 `update --check` found a newer version, 11 a template's remote could not be reached,
     70 internal error (a bug), 130 interrupted.
     """

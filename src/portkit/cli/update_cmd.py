@@ -15,7 +15,11 @@ from portkit.cli.report import handle_errors, status
 if TYPE_CHECKING:
     from portkit.update import UpdateRequest, UpdateResult
 
-_PATH = typer.Argument(Path("."), help="The project folder (default: here).")
+_PATH = typer.Argument(
+    Path("."),
+    help="The project folder: every template layer, one merge each; a layer's folder "
+    "(`portkit add`): that layer alone (default: here).",
+)
 _TO = typer.Option(
     None,
     "--to",
