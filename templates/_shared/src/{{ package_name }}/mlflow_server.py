@@ -24,7 +24,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .tracking import TrackingError, project_root, redact, store_problem
+from .kit import add_debug_option, run
+from .tracking import project_root, redact, store_problem
 
 #: Where the SQLite store and the artifacts go when no variable says otherwise (git-ignored).
 SERVER_DIR = "mlflow-server"
@@ -78,28 +79,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("MLFLOW_PORT", "5000")))
     parser.add_argument("--print", action="store_true", help="print the command, do not run it")
+    add_debug_option(parser)
     args = parser.parse_args(argv)
+    return run(lambda: _serve(args.host, args.port, dry_run=args.print), debug=args.debug)
+
+
+def _serve(host: str, port: int, *, dry_run: bool) -> int:
+    """The server's recipe; a `TrackingError` (one line, exit 1) if the database is unusable."""
     root = project_root()
-    command = server_command(args.host, args.port, root)
-    if args.print:
+    command = server_command(host, port, root)
+    if dry_run:
         print(shlex.join(command))
         return 0
     uri = backend_store_uri(root)
-    try:
-        check_database(uri)
-    except TrackingError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+    check_database(uri)
     if not os.environ.get("MLFLOW_ARTIFACTS_DESTINATION"):
         (root / SERVER_DIR / "artifacts").mkdir(parents=True, exist_ok=True)
     print(
-        f"MLflow server on http://{args.host}:{args.port} (runs: {redact(uri)}); teammates set "
-        f"MLFLOW_TRACKING_URI=http://<this machine>:{args.port}. Ctrl-C stops it."
+        f"MLflow server on http://{host}:{port} (runs: {redact(uri)}); teammates set "
+        f"MLFLOW_TRACKING_URI=http://<this machine>:{port}. Ctrl-C stops it."
     )
     sys.stdout.flush()
     try:
         return subprocess.call(command)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # the way a server is stopped: no "interrupted" line
         return 130
 
 
