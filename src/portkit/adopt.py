@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from portkit import git, provenance, template_hook, workspace
+from portkit import provenance, template_hook, workspace
 from portkit import template_branch as branch
 from portkit.catalog import Catalog
 from portkit.errors import AdoptConflictError, GitError, ProjectError
@@ -96,12 +96,9 @@ def _refuse_adopted(repo: Repository) -> None:
 def _compare(root: Path, stage: Path, record: Provenance) -> AdoptResult:
     """Which rendered files the branch lacks, has the same, or has different (by blob id)."""
     paths = workspace.files(stage)
-    ours = _blobs(root, paths)
-    theirs = git.run(
-        ["hash-object", "--no-filters", "--stdin-paths"],
-        root,
-        input_text="".join(str(stage / path) + "\n" for path in paths),
-    ).stdout.split()
+    repo = Repository(root)
+    ours = repo.blobs_at("HEAD", paths)
+    theirs = repo.hash_files([stage / path for path in paths])
     added: list[str] = []
     same: list[str] = []
     conflicts: list[str] = []
@@ -109,15 +106,6 @@ def _compare(root: Path, stage: Path, record: Provenance) -> AdoptResult:
         kept = ours.get(path)
         (added if kept is None else same if kept == blob else conflicts).append(path)
     return AdoptResult(root, record, added, same, conflicts)
-
-
-def _blobs(root: Path, paths: list[str]) -> dict[str, str]:
-    listed = git.output(["ls-tree", "-r", "-z", "HEAD", "--", *paths], root)
-    blobs = {}
-    for entry in filter(None, listed.split("\0")):
-        meta, _, path = entry.partition("\t")
-        blobs[path] = meta.split()[2]
-    return blobs
 
 
 def _refuse_untracked(repo: Repository, added: list[str]) -> None:

@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 from pathlib import Path, PurePosixPath
 
-from portkit import git, provenance
+from portkit import provenance
 from portkit.errors import ProjectError, UsageError
+from portkit.git import Repository
 from portkit.models import BASE_LAYER as BASE
 from portkit.models import LAYER_RECORD as RECORD
 from portkit.models import ROOT_RECORDS, Layer, Provenance
@@ -46,9 +47,9 @@ def named(name: str) -> Layer:
 
 def discover(root: Path) -> list[Layer]:
     """Every layer of the project, in the order updates run: the base, then by record path."""
-    tracked = git.output(["ls-files", "-z", "--", f"*{RECORD}", f"{ROOT_RECORDS}/*.yml"], root)
+    tracked = Repository(root).tracked_files(f"*{RECORD}", f"{ROOT_RECORDS}/*.yml")
     found: list[Layer] = []
-    for path in sorted(filter(None, tracked.split("\0"))):
+    for path in sorted(tracked):
         pure = PurePosixPath(path)
         if path == RECORD:
             found.insert(0, BASE)
@@ -78,9 +79,10 @@ def for_update(path: Path) -> tuple[Path, list[Layer]]:
     at PATH, so `portkit update` says what is wrong exactly as before layers existed.
     """
     folder = path.absolute()
-    if not git.is_repository(folder):
+    repo = Repository.containing(folder)
+    if repo is None:
         return path, [BASE]
-    root = Path(git.output(["rev-parse", "--show-toplevel"], folder))
+    root = repo.root
     found = discover(root)
     if folder.resolve() == root.resolve():
         return root, found or [BASE]
@@ -92,10 +94,10 @@ def for_update(path: Path) -> tuple[Path, list[Layer]]:
 
 def records(folder: Path) -> list[tuple[Layer, Provenance]]:
     """The layers added to the project at FOLDER (not the base), with their records."""
-    folder = folder.absolute()
-    if not git.is_repository(folder):
+    repo = Repository.containing(folder.absolute())
+    if repo is None:
         return []
-    root = Path(git.output(["rev-parse", "--show-toplevel"], folder))
+    root = repo.root
     return [(layer, provenance.read(root, layer.record)) for layer in discover(root)[1:]]
 
 
