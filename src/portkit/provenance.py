@@ -94,21 +94,3 @@ def add_links(folder: Path, given: dict[str, Any], record: str = FILENAME) -> No
     text = path.read_text(encoding="utf-8")
     block = yaml.safe_dump({LINKS: dict(sorted(given.items()))}, sort_keys=False)
     path.write_text(text + block, encoding="utf-8")
-
-
-def template_id(kind: SourceKind, name: str, location: str, project: Path) -> str:
-    """How to record a template so it can be found again from any machine."""
-    if kind in (SourceKind.BUILTIN, SourceKind.COLLECTION):
-        return name
-    if kind is SourceKind.GIT and not Path(location).is_dir():
-        return name  # a URL or gh: shorthand, as given
-    return _relative(Path(location), project)
-
-
-def _relative(target: Path, project: Path) -> str:
-    import os
-
-    try:
-        return Path(os.path.relpath(target.resolve(), project.resolve())).as_posix()
-    except ValueError:  # another drive on Windows: nothing relative exists
-        return target.resolve().as_posix()
