@@ -19,10 +19,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .loadclient import Cell
+from .loadclient import MLFLOW, OURS, Cell
 from .settings import PROJECT_ROOT
 
-OURS, MLFLOW = "this API", "mlflow models serve"
 IN_PROCESS = "in-process ceiling (the server's predictor, per CPU-second)"
 DEFAULT_OUTPUT = PROJECT_ROOT / "reports" / "bench.json"
 MAX_LATENCIES = 2000

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 HOST = "127.0.0.1"
+#: The two servers the benchmark compares, as reports and tables name them.
+OURS, MLFLOW = "this API", "mlflow models serve"
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ class Target:
         return self.single_path if rows == 1 else self.batch_path
 
     def body(self, rows: list[dict[str, float]], names: list[str]) -> bytes:
-        if self.name == "mlflow models serve":
+        if self.name == MLFLOW:
             data = [[row[name] for name in names] for row in rows]
             payload: Any = {"dataframe_split": {"columns": names, "data": data}}
         elif len(rows) == 1:
