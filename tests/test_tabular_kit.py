@@ -35,7 +35,13 @@ KIT_MODULES = {
     "summary.py",
     "table.py",
 }
-KIT_TESTS = {"test_tabular_data.py", "test_tabular_model.py", "test_tabular_runlog.py"}
+KIT_TESTS = {
+    "_tabular_tables.py",
+    "test_tabular_data.py",
+    "test_tabular_model.py",
+    "test_tabular_runlog.py",
+    "test_tabular_schema.py",
+}
 KIT_DEPENDENCIES = {"pandas", "numpy", "scikit-learn", "pyarrow", "pyyaml", "charset-normalizer"}
 
 
