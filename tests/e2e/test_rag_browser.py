@@ -322,7 +322,8 @@ def test_a_bad_upload_is_refused_with_a_clear_message(
     _documents_panel(page)
     page.find_element(By.ID, "upload-file").send_keys(str(empty))
     page.find_element(By.ID, "upload").click()
-    assert _doc_status(page, "empty") == "The file is empty."
+    # "Uploading and indexing empty.md…" shows first: wait for the refusal, not any "empty"
+    assert _doc_status(page, "The file is empty.") == "The file is empty."
     assert "error" in page.find_element(By.ID, "doc-status").get_attribute("class")
 
 
