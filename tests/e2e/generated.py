@@ -177,6 +177,27 @@ def run_job_or_server(
         log_path.unlink(missing_ok=True)
 
 
+def never_served(
+    process: subprocess.Popen[bytes],
+    ready: Callable[[], bool],
+    log: Path,
+    timeout: float = STEP_TIMEOUT,
+    interval: float = 1.0,
+) -> str | None:
+    """Poll READY until it is true: None then, else why not (PROCESS ended, or time ran out).
+
+    The reason carries LOG's text, so a server that never came up says what it printed.
+    """
+    deadline = time.monotonic() + timeout
+    while not ready():
+        if process.poll() is not None:
+            return f"it stopped (exit code {process.returncode}):\n{log.read_text()}"
+        if time.monotonic() > deadline:
+            return f"it did not answer within {timeout:.0f} s:\n{log.read_text()}"
+        time.sleep(interval)
+    return None
+
+
 def stop(process: subprocess.Popen[bytes]) -> None:
     """Stop PROCESS and everything it started (it leads its own session)."""
     if process.poll() is None:

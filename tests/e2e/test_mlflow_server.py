@@ -31,6 +31,7 @@ from generated import (
     clean_env,
     free_port,
     generate,
+    never_served,
     run_job_or_server,
     step,
     stop,
@@ -191,14 +192,11 @@ def mlflow_server(postgres: tuple[str, int], tmp_path: Path) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 300
-        while not answers(f"{url}/health"):
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                pytest.fail(
-                    f"mlflow server did not start:\n{(tmp_path / 'mlflow-server.log').read_text()}"
-                )
-            time.sleep(1)
+        why = never_served(
+            process, lambda: answers(f"{url}/health"), tmp_path / "mlflow-server.log", timeout=300
+        )
+        if why:
+            pytest.fail(f"mlflow server did not start: {why}")
         yield url
     finally:
         stop(process)

@@ -14,14 +14,21 @@ import json
 import os
 import shutil
 import subprocess
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from generated import clean_env, free_port, generate, run_job_or_server, step, stop
+from generated import (
+    clean_env,
+    free_port,
+    generate,
+    never_served,
+    run_job_or_server,
+    step,
+    stop,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -155,10 +162,10 @@ def chat_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while not _get(base + "/health") and time.monotonic() < deadline:
-            assert process.poll() is None, (project / "server.log").read_text()
-            time.sleep(0.5)
+        why = never_served(
+            process, lambda: bool(_get(base + "/health")), project / "server.log", 120, 0.5
+        )
+        assert why is None, f"the chat server did not start: {why}"
         yield base
     finally:
         stop(process)

@@ -15,7 +15,6 @@ import shutil
 import socket
 import sqlite3
 import subprocess
-import time
 import urllib.parse
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -30,6 +29,7 @@ from generated import (
     code_block,
     free_port,
     generate,
+    never_served,
     offline_network,
     run_job_or_server,
     step,
@@ -60,11 +60,9 @@ def start(argv: list[str], cwd: Path, env: dict[str, str], log: Path) -> subproc
 
 
 def wait_healthy(process: subprocess.Popen[bytes], healthy: Callable[[], bool], log: Path) -> None:
-    deadline = time.monotonic() + STEP_TIMEOUT
-    while not healthy():
-        if process.poll() is not None or time.monotonic() > deadline:
-            pytest.fail(f"the MLflow server did not start:\n{log.read_text()}")
-        time.sleep(1)
+    why = never_served(process, healthy, log)
+    if why:
+        pytest.fail(f"the MLflow server did not start: {why}")
 
 
 def port_is_free(port: int) -> bool:

@@ -18,7 +18,6 @@ import json
 import os
 import re
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ from generated import (
     code_block,
     free_port,
     generate,
+    never_served,
     offline_network,
     step,
     stop,
@@ -72,12 +72,10 @@ def heartbeat(port: int, pid: int, network: Network) -> bool:
 
 
 def wait_for(process: subprocess.Popen[bytes], port: int, log: Path, network: Network) -> None:
-    deadline = time.monotonic() + STEP_TIMEOUT
-    while not heartbeat(port, process.pid, network):
-        if process.poll() is not None or time.monotonic() > deadline:
-            stop(process)
-            unavailable(f"the Chroma server did not start:\n{log.read_text()}")
-        time.sleep(1)
+    why = never_served(process, lambda: heartbeat(port, process.pid, network), log)
+    if why:
+        stop(process)
+        unavailable(f"the Chroma server did not start: {why}")
 
 
 @pytest.fixture(scope="module")
