@@ -176,6 +176,16 @@ def read_dotenv(path: Path) -> dict[str, str]:
     return values
 
 
+def retriever_setting(settings: Settings, value: str) -> str:
+    """How to set the retriever to VALUE where it is set now (the environment wins over `.env`,
+    which wins over the config file), for messages that tell the user to change it."""
+    if "RAG_RETRIEVER" in os.environ:
+        return f"RAG_RETRIEVER={value} in the environment"
+    if "RAG_RETRIEVER" in read_dotenv(settings.root / ".env"):
+        return f"RAG_RETRIEVER={value} in .env"
+    return f'[retrieval] retriever = "{value}" in {CONFIG_NAME}'
+
+
 def _with_paths(section: Any, root: Path) -> Any:
     """SECTION with its paths resolved against ROOT (the config file's folder)."""
     paths = {
