@@ -15,6 +15,14 @@ from .kit import add_debug_option
 STAGES = ("ingest", "validate", "featurize", "train", "evaluate", "gate", "register")
 
 
+def _override(text: str) -> str:
+    """A --set value: KEY=VALUE, else bad usage (exit code 2) before anything runs."""
+    key, sep, _ = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"'{text}' must look like section.key=value")
+    return text
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=f"python -m {__package__}",
@@ -30,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
             dest="overrides",
             action="append",
             default=[],
+            type=_override,
             metavar="KEY=VALUE",
             help="override one parameter, e.g. --set model.type=logistic_regression",
         )
@@ -49,11 +58,13 @@ def _parser() -> argparse.ArgumentParser:
 
     status = commands.add_parser("status", help="which stages are cached and which would run")
     status.add_argument("--params", type=Path, default=Path("params.yaml"))
-    status.add_argument("--set", dest="overrides", action="append", default=[])
+    status.add_argument("--set", dest="overrides", action="append", default=[], type=_override)
 
     schema = commands.add_parser("schema", help="infer schema.yaml from the current data")
     schema.add_argument("--params", type=Path, default=Path("params.yaml"))
-    schema.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    schema.add_argument(
+        "--set", dest="overrides", action="append", default=[], type=_override, metavar="KEY=VALUE"
+    )
     schema.add_argument("--write", action="store_true", help="write it (default: print it)")
 
     bench = commands.add_parser(

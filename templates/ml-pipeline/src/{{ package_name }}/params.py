@@ -6,6 +6,7 @@ against the range its metric can take.
 
 from __future__ import annotations
 
+import copy
 import math
 from pathlib import Path
 from typing import Any, Literal
@@ -217,9 +218,18 @@ def load_params(path: Path, overrides: list[str] | None = None) -> Params:
     if not path.is_file():
         raise ParamsError(f"No parameters file at {path}.", "Run from the project root.")
     raw = read_config(path, error=ParamsError)
-    for override in overrides or []:
-        _apply_override(raw, override)
-    return validate_config(raw, Params, path.name, renamed=RENAMED, error=ParamsError)
+    if not overrides:
+        return validate_config(raw, Params, path.name, renamed=RENAMED, error=ParamsError)
+    merged = copy.deepcopy(raw)
+    for override in overrides:
+        _apply_override(merged, override)
+    try:
+        return validate_config(merged, Params, path.name, renamed=RENAMED, error=ParamsError)
+    except ParamsError:
+        # Blame the file only for its own problems; otherwise an override brought the problem.
+        validate_config(raw, Params, path.name, renamed=RENAMED, error=ParamsError)
+        source = "--set " + " ".join(overrides)
+        return validate_config(merged, Params, source, renamed=RENAMED, error=ParamsError)
 
 
 def _apply_override(raw: dict[str, Any], override: str) -> None:

@@ -27,8 +27,10 @@ def connect() -> Any:
 
     uri = tracking.tracking_uri()
     tracking.check_reachable(uri)  # a silent server fails in seconds, not after MLflow's retries
-    mlflow.set_tracking_uri(uri)
-    return mlflow.MlflowClient()
+    # A store MLflow refuses (a filesystem path, an unknown scheme) is one line naming the variable.
+    with tracking.first_contact("MLFLOW_TRACKING_URI", uri):
+        mlflow.set_tracking_uri(uri)
+        return mlflow.MlflowClient()
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from .loading import LoadedModel
 from .predictor import Predictor
 from .schema import ApiModels, api_models
-from .settings import ServeSettings
+from .settings import ServeSettings, SettingsError
 
 #: A model slower than this per call is run in the thread pool rather than on the event loop.
 OFFLOAD_AFTER_SECONDS = 0.002
@@ -23,8 +23,12 @@ class PredictionLog:
     """Appends each prediction as a JSON line (features, prediction, model version, time)."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._file = path.open("a", encoding="utf-8")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = path.open("a", encoding="utf-8")
+        except OSError as exc:  # a check at start-up cannot foresee every refusal (e.g. /proc)
+            reason = exc.strerror or type(exc).__name__
+            raise SettingsError(f"PREDICTION_LOG={path}: cannot open it ({reason})") from None
 
     def write(self, rows: list[Any], predictions: list[dict[str, Any]], version: str) -> None:
         now = time.time()

@@ -101,13 +101,13 @@ def train(
     )
     task = dataset.schema.task
     parts = data.split(dataset, seed=seed)
+    client = registry.connect()  # a store that cannot be used fails now, not after fitting
     metrics = cross_validated_metrics(dataset.schema, parts.x_train, parts.y_train, seed)
     estimator = model.build_estimator(dataset.schema, seed=seed).fit(parts.x_train, parts.y_train)
     metrics.update(holdout_metrics(estimator, task, parts))
     primary = f"cv_{model.primary_metric(task)}"
     greater = GREATER_IS_BETTER[model.primary_metric(task)]
 
-    client = registry.connect()
     run_name = f"{ESTIMATOR}-seed{seed}" + (f"-sample{sample}" if sample else "")
     with tracking.start_run(run_name, primary_metric=primary, greater_is_better=greater) as run:
         run_id, experiment_id = run.info.run_id, run.info.experiment_id

@@ -18,6 +18,8 @@ from .config import Settings, load_settings
 from .conversation import HistoryError, Message, check_history
 from .documents_api import documents_routes
 from .engine import ChatEngine, Event, QuestionError, check_question
+from .generation import Answer
+from .kit.errors import ProjectError
 from .live import LiveEngine
 from .llm import LLMError
 from .markup import present_answer, present_sources
@@ -73,6 +75,32 @@ def _sse(event: Event) -> str:
     return f"event: {event.kind}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
+def _answer(
+    engine: ChatEngine, request: ChatRequest, question: str, history: list[Message]
+) -> dict[str, Any]:
+    """/chat's body; a failed backend is the HTTP status saying so, never a bare 500."""
+    try:
+        answer = engine.ask(question, request.k, request.backend, history)
+    except LLMError as exc:
+        raise HTTPException(502, str(exc)) from None
+    except ProjectError as exc:  # e.g. the vector database server went down
+        raise HTTPException(503, str(exc)) from None
+    return present_answer(answer.to_dict())
+
+
+def _events(
+    engine: ChatEngine, request: ChatRequest, question: str, history: list[Message]
+) -> Iterator[str]:
+    """/chat/stream's events; the status is already sent, so a failed backend is an `error`
+    event and a `done` marking the answer incomplete, as a broken LLM stream is reported."""
+    try:
+        for event in engine.stream(question, request.k, request.backend, history):
+            yield _sse(event)
+    except ProjectError as exc:
+        yield _sse(Event("error", str(exc)))
+        yield _sse(Event("done", Answer("", backend="", notice=str(exc), error=str(exc))))
+
+
 def create_app(settings: Settings | None = None, engine: ChatEngine | None = None) -> FastAPI:
     """The application; the index is loaded here, and again whenever it is rebuilt (live.py)."""
     settings = settings or load_settings()
@@ -114,23 +142,16 @@ def create_app(settings: Settings | None = None, engine: ChatEngine | None = Non
     def chat(request: ChatRequest) -> dict[str, Any]:
         question, history = check(request)
         engine = live.current()
-        try:
-            answer = engine.ask(question, request.k, request.backend, history)
-        except LLMError as exc:
-            raise HTTPException(502, str(exc)) from None
-        return present_answer(answer.to_dict())
+        return _answer(engine, request, question, history)
 
     @app.post("/chat/stream")
     def chat_stream(request: ChatRequest) -> StreamingResponse:
         question, history = check(request)
         engine = live.current()
-
-        def events() -> Iterator[str]:
-            for event in engine.stream(question, request.k, request.backend, history):
-                yield _sse(event)
-
         return StreamingResponse(
-            events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+            _events(engine, request, question, history),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache"},
         )
 
     return app

@@ -158,7 +158,12 @@ def load_settings(path: Path | None = None) -> Settings:
     sections = {f.name: getattr(settings, f.name) for f in fields(settings) if f.name != "root"}
     resolved = {name: _with_paths(section, root) for name, section in sections.items()}
     settings = _apply_env(replace(settings, **resolved), env)
-    _validate(settings)
+    source = str(path or CONFIG_NAME)
+    _validate_choices(settings, env, source)
+    try:
+        _validate(settings)
+    except ConfigError as exc:  # a cross-key check: name the file, as the loader does
+        raise ConfigError(f"{source}: {exc}") from None
     return settings
 
 
@@ -166,14 +171,28 @@ def read_dotenv(path: Path) -> dict[str, str]:
     """KEY=VALUE lines of a `.env` file (comments and blank lines ignored; quotes stripped)."""
     if not path.is_file():
         return {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}): save it as UTF-8") from None
     values: dict[str, str] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         line = line.strip()
         if not line or line.startswith("#") or "=" not in line:
             continue
         key, _, value = line.removeprefix("export ").partition("=")
         values[key.strip()] = value.strip().strip("'\"")
     return values
+
+
+def retriever_setting(settings: Settings, value: str) -> str:
+    """How to set the retriever to VALUE where it is set now (the environment wins over `.env`,
+    which wins over the config file), for messages that tell the user to change it."""
+    if "RAG_RETRIEVER" in os.environ:
+        return f"RAG_RETRIEVER={value} in the environment"
+    if "RAG_RETRIEVER" in read_dotenv(settings.root / ".env"):
+        return f"RAG_RETRIEVER={value} in .env"
+    return f'[retrieval] retriever = "{value}" in {CONFIG_NAME}'
 
 
 def _with_paths(section: Any, root: Path) -> Any:
@@ -214,20 +233,24 @@ def _validate_chroma(retrieval: RetrievalSettings) -> None:
         raise ConfigError("[retrieval] chroma_timeout must be more than 0 seconds")
 
 
+def _validate_choices(settings: Settings, env: dict[str, str], source: str) -> None:
+    """The retriever and backend: named by the variable that set them, else by the file's key."""
+    for value, choices, variable, key in (
+        (settings.retrieval.retriever, RETRIEVERS, "RAG_RETRIEVER", "retrieval.retriever"),
+        (settings.generation.backend, BACKENDS, "RAG_BACKEND", "generation.backend"),
+    ):
+        if value in choices:
+            continue
+        where = f"{variable}={value!r}" if variable in env else f"{source}: {key} = {value!r}"
+        raise ConfigError(f"{where}: choose one of {', '.join(choices)}")
+
+
 def _validate(settings: Settings) -> None:
-    if settings.retrieval.retriever not in RETRIEVERS:
-        raise ConfigError(
-            f"retriever = {settings.retrieval.retriever!r}: choose one of {', '.join(RETRIEVERS)}"
-        )
-    if settings.generation.backend not in BACKENDS:
-        raise ConfigError(
-            f"backend = {settings.generation.backend!r}: choose one of {', '.join(BACKENDS)}"
-        )
     ingest = settings.ingest
     if ingest.chunk_size < 100:
-        raise ConfigError("chunk_size must be at least 100 characters")
+        raise ConfigError("ingest.chunk_size must be at least 100 characters")
     if not 0 <= ingest.chunk_overlap < ingest.chunk_size // 2:
-        raise ConfigError("chunk_overlap must be between 0 and half of chunk_size")
+        raise ConfigError("ingest.chunk_overlap must be between 0 and half of chunk_size")
     try:
         from .analysis import tokenize
 
@@ -237,7 +260,7 @@ def _validate(settings: Settings) -> None:
     if settings.retrieval.retriever.startswith("chroma"):
         _validate_chroma(settings.retrieval)
     if settings.retrieval.top_k < 1 or settings.eval.k < 1:
-        raise ConfigError("top_k and k must be at least 1")
+        raise ConfigError("retrieval.top_k and eval.k must be at least 1")
     _validate_uploads(settings.uploads)
     _validate_conversation(settings.conversation)
 

@@ -50,7 +50,7 @@ def open_retriever(settings: Settings, chunks: Sequence[Chunk]) -> Retriever:
         if kind == "chroma":
             return server
         bm25 = BM25Retriever.load(chunks, index_dir, settings.retrieval.language)
-        return HybridRetriever([bm25, server], rrf_k=settings.retrieval.rrf_k)
+        return HybridRetriever([bm25, server], rrf_k=settings.retrieval.rrf_k, name=kind)
     from .dense import DenseRetriever
 
     dense = DenseRetriever.load(chunks, index_dir, settings.retrieval.dense_model)

@@ -11,9 +11,15 @@ from .base import Hit, Retriever
 class HybridRetriever:
     """Reciprocal rank fusion of several retrievers: robust when neither alone is best."""
 
-    name = "hybrid"
-
-    def __init__(self, retrievers: Sequence[Retriever], rrf_k: int = 60, depth: int = 50) -> None:
+    def __init__(
+        self,
+        retrievers: Sequence[Retriever],
+        rrf_k: int = 60,
+        depth: int = 50,
+        name: str = "hybrid",
+    ) -> None:
+        # The configured retriever's name: calibration, /health and MLflow runs are keyed on it.
+        self.name = name
         self._retrievers = retrievers
         self._rrf_k = rrf_k
         self._depth = depth

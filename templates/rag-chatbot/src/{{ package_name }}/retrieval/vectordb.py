@@ -27,7 +27,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..chunking import Chunk
-from ..config import ConfigError
+from ..config import ConfigError, retriever_setting
 from .base import Hit, IndexMissingError
 from .embedding import Encoder, load_encoder
 
@@ -50,15 +50,14 @@ class CollectionMismatchError(ConfigError):
     """The collection holds vectors of another model or size, or was not made by this project."""
 
 
-def _chromadb() -> Any:
-    """The chromadb module, or a clear error naming the extra to install."""
+def _chromadb(switch_back: str = '[retrieval] retriever = "bm25" in rag.toml') -> Any:
+    """The chromadb module, or a clear error: how to install it, or how to go back to BM25."""
     try:
         import chromadb
     except ImportError:
         raise ChromaUnavailableError(
-            'The chroma retriever needs the Chroma client: install the chroma extra (pip install -e ".'
-            '[chroma]") and the dense encoder (make dense), or set [retrieval] retriever = "bm25" '
-            "in rag.toml."
+            f"The chroma retriever needs the Chroma client: run `make vectordb`, or set "
+            f"{switch_back}."
         ) from None
     return chromadb
 
@@ -129,6 +128,7 @@ class ChromaRetriever:
     def from_settings(cls, settings: Settings) -> ChromaRetriever:
         """A retriever for the server and collection named in SETTINGS (contacts the server)."""
         retrieval = settings.retrieval
+        _chromadb(retriever_setting(settings, "bm25"))  # say where the retriever was chosen
         client = connect(retrieval.chroma_url, retrieval.chroma_timeout)
         where = f"the Chroma server at CHROMA_URL={retrieval.chroma_url}"
         return cls(client, retrieval.chroma_collection, retrieval.dense_model, where)
