@@ -23,25 +23,31 @@ from portkit.models import ROOT_RECORDS, Layer, Provenance
 
 __all__ = ["BASE", "Layer", "discover", "find", "for_subdir", "named"]
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+#: One folder of SUBDIR, or a root layer's name: a part of its branch name (`git check-ref-format`
+#: rules: no leading '.', no '..', no trailing '.' or '.lock') and of a make target (no space,
+#: ':', '%', '$', '#').
+_NAME = re.compile(r"[A-Za-z0-9](?!.*\.\.)[A-Za-z0-9._-]*(?<!\.)(?<!\.lock)")
+_RULE = "letters, digits, '.', '-' and '_', starting with a letter or digit, not ending in '.lock'"
 
 
 def for_subdir(text: str) -> Layer:
     """The layer for SUBDIR as a user types it (`serving/`, `./api`); refuses ones that escape."""
     path = PurePosixPath(text.replace("\\", "/"))
     parts = [part for part in path.parts if part not in (".", "")]
-    if path.is_absolute() or ".." in parts or any(p.startswith(".git") for p in parts):
+    if not parts or path.is_absolute() or ".." in parts or any(p == ".git" for p in parts):
         raise UsageError(
             f"SUBDIR must be a folder inside the project, got {text!r}.",
-            "Give a relative path such as serving/.",
+            "Give a relative path such as serving/ (a layer at the root: no SUBDIR, --name).",
         )
+    if not all(_NAME.fullmatch(part) for part in parts):
+        raise UsageError(f"SUBDIR's folder names use {_RULE}; got {text!r}.")
     return Layer(subdir="/".join(parts))
 
 
 def named(name: str) -> Layer:
     """A layer at the root, named after its template."""
-    if not _NAME.match(name):
-        raise UsageError(f"A layer name uses letters, digits, '.', '-' and '_', got {name!r}.")
+    if not _NAME.fullmatch(name):
+        raise UsageError(f"A layer name uses {_RULE}; got {name!r}.")
     return Layer(name=name)
 
 
