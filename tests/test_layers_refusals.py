@@ -105,3 +105,24 @@ def test_a_dotted_or_underscored_layer_name_is_fine(tmp_path: Path) -> None:
     layer_template = make_git_template(tmp_path / "layer-tpl", COPIER_FIXTURE)
     ok("add", str(layer_template), "api_v1.2", cwd=project)
     assert git("rev-parse", "--verify", "portkit/layer/api_v1.2", cwd=project)
+
+
+def test_add_adopt_and_update_refuse_to_run_on_a_branch_of_pristine_renders(
+    tmp_path: Path,
+) -> None:
+    _, project = base_project(tmp_path)
+    layer_template = make_git_template(tmp_path / "layer-tpl", COPIER_FIXTURE)
+    ok("add", str(layer_template), "rag", cwd=project)
+    for render_branch in ("portkit/layer/rag", "portkit/template"):
+        git("switch", "--quiet", render_branch, cwd=project)
+        before = everything(project)
+        for args in (["add", str(layer_template), "api3"], ["update"]):
+            result = run_portkit(*args, cwd=project)
+            one_error(result, 1, f"Error: You are on {render_branch}, which holds pristine")
+            assert everything(project) == before
+    git("switch", "--quiet", "portkit/layer/rag", cwd=project)
+    git("update-ref", "-d", "refs/heads/portkit/template", cwd=project)  # so adopt would run
+    before = everything(project)
+    result = run_portkit("adopt", str(layer_template), cwd=project)
+    one_error(result, 1, "Error: You are on portkit/layer/rag, which holds pristine")
+    assert everything(project) == before

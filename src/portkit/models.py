@@ -17,6 +17,11 @@ ROOT_RECORDS = ".portkit"  # records of layers added at the root: `.portkit/<nam
 LAYER_BRANCHES = "portkit/layer/"
 
 
+def holds_renders(branch: str) -> bool:
+    """BRANCH is one of portkit's own branches of pristine renders (never the user's work)."""
+    return branch == TEMPLATE_BRANCH or branch.startswith(LAYER_BRANCHES)
+
+
 @dataclass(frozen=True)
 class Layer:
     """Where one template's render lives in the project, and the branch of its renders."""
