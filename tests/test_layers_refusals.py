@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,17 @@ def test_add_adopt_and_update_refuse_to_run_on_a_branch_of_pristine_renders(
     result = run_portkit("adopt", str(layer_template), cwd=project)
     one_error(result, 1, "Error: You are on portkit/layer/rag, which holds pristine")
     assert everything(project) == before
+
+
+def test_a_portkit_project_nested_in_a_repository_is_no_layer(tmp_path: Path) -> None:
+    template = make_git_template(tmp_path / "tpl", COPIER_FIXTURE)
+    mono = hand_made(tmp_path)
+    ok("new", str(template), str(mono / "proj"), "--defaults", cwd=tmp_path)
+    shutil.rmtree(mono / "proj/.git")  # its files now tracked by the enclosing repository
+    git("add", "-A", cwd=mono)
+    git("commit", "-qm", "a project inside", cwd=mono)
+    before = everything(mono)
+    result = run_portkit("update", "proj", "--dry-run", cwd=mono)
+    one_error(result, 1, f"Error: {mono / 'proj'} is inside the git repository {mono}, not its")
+    assert "layers:" not in run_portkit("info", "proj", cwd=mono).stdout
+    assert everything(mono) == before

@@ -79,6 +79,7 @@ def add_layer(request: AddRequest, catalog: Catalog, progress: Progress | None =
             template, stage, given, interactive=False, trust=request.trust, project=home
         )
         provenance.add_links(stage, linked)
+        provenance.mark_layer(stage)
         tree = Path(work) / "tree"
         compose.place(layer, stage, tree)
         paths = workspace.files(tree)

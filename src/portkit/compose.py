@@ -86,6 +86,7 @@ def as_committed(
     provenance.add_links(rendered.folder, links)
     if layer.is_base:
         return rendered
+    provenance.mark_layer(rendered.folder)
     tree = workdir / "placed"
     place(layer, rendered.folder, tree)
     return replace(rendered, folder=tree)

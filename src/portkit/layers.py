@@ -59,6 +59,8 @@ def discover(root: Path) -> list[Layer]:
         pure = PurePosixPath(path)
         if path == RECORD:
             found.insert(0, BASE)
+        elif not provenance.is_layer(root, path):
+            continue  # a project nested in a repository, a record a template ships
         elif pure.name == RECORD:
             found.append(Layer(subdir=pure.parent.as_posix()))
         elif pure.parent.as_posix() == ROOT_RECORDS:
