@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import COPIER_FIXTURE, git, make_git_template, run_portkit
-from test_layers import base_project, hand_made, ok, one_error
+from test_layers import base_project, hand_made, ok, one_error, release
 
 
 def everything(project: Path) -> tuple[str, ...]:
@@ -141,3 +141,19 @@ def test_a_portkit_project_nested_in_a_repository_is_no_layer(tmp_path: Path) ->
     one_error(result, 1, f"Error: {mono / 'proj'} is inside the git repository {mono}, not its")
     assert "layers:" not in run_portkit("info", "proj", cwd=mono).stdout
     assert everything(mono) == before
+
+
+def test_no_commit_over_several_layers_is_refused_before_any_layer_is_touched(
+    tmp_path: Path,
+) -> None:
+    base_template, project = base_project(tmp_path)
+    layer_template = make_git_template(tmp_path / "layer-tpl", COPIER_FIXTURE)
+    ok("add", str(layer_template), "serving", cwd=project)
+    release(base_template, {"notes.txt": "base v2\n"}, "v2")
+    release(layer_template, {"notes.txt": "layer v2\n"}, "v2")
+    before = everything(project)
+    result = run_portkit("update", "--no-commit", cwd=project)
+    one_error(result, 2, "Error: --no-commit stages one layer's merge; this project has 2 layers")
+    assert everything(project) == before
+    ok("update", "serving", "--no-commit", cwd=project)  # one layer: staged as before
+    assert (project / "serving/notes.txt").read_text() == "layer v2\n"

@@ -19,7 +19,7 @@ from portkit.errors import ProjectError, UsageError
 from portkit.git import Repository
 from portkit.models import BASE_LAYER as BASE
 from portkit.models import LAYER_RECORD as RECORD
-from portkit.models import ROOT_RECORDS, Layer, Provenance
+from portkit.models import ROOT_RECORDS, Layer, Provenance, UpdateRequest
 
 __all__ = ["BASE", "Layer", "discover", "find", "for_subdir", "named"]
 
@@ -98,6 +98,20 @@ def for_update(path: Path) -> tuple[Path, list[Layer]]:
     if Layer(subdir=relative) in found:
         return root, [Layer(subdir=relative)]
     return path, [BASE]
+
+
+def for_request(request: UpdateRequest) -> tuple[Path, list[Layer]]:
+    """`for_update`, refusing what cannot apply to several layers in turn before any is touched.
+
+    A staged merge (`--no-commit`) stops the next layer's update ("in the middle of a merge").
+    """
+    root, found = for_update(request.project)
+    if len(found) > 1 and not request.commit and not request.dry_run:
+        raise UsageError(
+            f"--no-commit stages one layer's merge; this project has {len(found)} layers.",
+            "Update one layer with --no-commit: `portkit update SUBDIR --no-commit`.",
+        )
+    return root, found
 
 
 def records(folder: Path) -> list[tuple[Layer, Provenance]]:

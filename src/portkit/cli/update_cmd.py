@@ -122,9 +122,9 @@ def _request(
 
 def _run(request: UpdateRequest) -> None:
     """Update each layer in turn (`portkit add`), one merge each; stop at the first conflict."""
-    from portkit.layers import for_update
+    from portkit.layers import for_request
 
-    root, layers = for_update(request.project)
+    root, layers = for_request(request)
     for layer in layers:
         if len(layers) > 1:
             typer.echo(f"Layer {layer.label}:")
