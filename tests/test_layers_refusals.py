@@ -157,3 +157,15 @@ def test_no_commit_over_several_layers_is_refused_before_any_layer_is_touched(
     assert everything(project) == before
     ok("update", "serving", "--no-commit", cwd=project)  # one layer: staged as before
     assert (project / "serving/notes.txt").read_text() == "layer v2\n"
+
+
+def test_a_root_readme_that_is_not_utf8_stops_the_add_and_changes_nothing(tmp_path: Path) -> None:
+    _, project = base_project(tmp_path)
+    layer_template = make_git_template(tmp_path / "layer-tpl", COPIER_FIXTURE)
+    (project / "README.md").write_bytes(b"# Caf\xe9\n")
+    git("commit", "-qam", "latin-1", cwd=project)
+    before = everything(project)
+    result = run_portkit("add", str(layer_template), "sub", cwd=project)
+    one_error(result, 1, f"Error: {project / 'README.md'} is not UTF-8 text")
+    assert everything(project) == before
+    assert (project / "README.md").read_bytes() == b"# Caf\xe9\n"
