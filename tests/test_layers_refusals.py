@@ -169,3 +169,17 @@ def test_a_root_readme_that_is_not_utf8_stops_the_add_and_changes_nothing(tmp_pa
     one_error(result, 1, f"Error: {project / 'README.md'} is not UTF-8 text")
     assert everything(project) == before
     assert (project / "README.md").read_bytes() == b"# Caf\xe9\n"
+
+
+def test_messages_about_a_layers_branch_name_that_branch(tmp_path: Path) -> None:
+    _, project = base_project(tmp_path)
+    layer_template = make_git_template(tmp_path / "layer-tpl", COPIER_FIXTURE)
+    ok("add", str(layer_template), "serving", cwd=project)
+    release(layer_template, {"notes.txt": "layer v2\n"}, "v2")
+    git("update-ref", "-d", "refs/heads/portkit/layer/serving", cwd=project)
+    result = run_portkit("update", "serving", "--no-commit", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "Recovered portkit/layer/serving from your history" in result.stderr
+    assert "Rebuilding portkit/layer/serving from" in result.stderr
+    assert "portkit/layer/serving then moves to the new render" in result.stdout
+    assert "portkit/template" not in result.stdout + result.stderr
