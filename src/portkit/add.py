@@ -79,10 +79,11 @@ def add_layer(request: AddRequest, catalog: Catalog, progress: Progress | None =
             template, stage, given, interactive=False, trust=request.trust, project=home
         )
         provenance.add_links(stage, linked)
+        provenance.mark_layer(stage)
         tree = Path(work) / "tree"
         compose.place(layer, stage, tree)
         paths = workspace.files(tree)
-        _refuse_collisions(root, paths)
+        _refuse_collisions(repo, paths)
         say(f"Merging the {layer.label} layer")
         message = branch.render_message(record.template, record.version)
         render = workspace.commit_root(repo, tree, message, Path(work) / "scratch")
@@ -104,9 +105,9 @@ def _refuse_existing(root: Path, layer: Layer) -> None:
         )
 
 
-def _refuse_collisions(root: Path, paths: list[str]) -> None:
-    """Any file of the layer where something exists: stop before anything is written."""
-    taken = [path for path in paths if os.path.lexists(root / path)]
+def _refuse_collisions(repo: Repository, paths: list[str]) -> None:
+    """Anything where a file of the layer goes (`in_the_way`): stop before anything is written."""
+    taken = sorted({hit for path in paths if (hit := repo.in_the_way(path))})
     if taken:
         raise LayerCollisionError(taken)
 
@@ -116,14 +117,23 @@ def _merge(
 ) -> tuple[list[str], str]:
     """One merge commit: the layer's render, plus the composed blocks on the user's side."""
     message = f"Add the {record.template} layer in {layer.label} with portkit add"
-    merged = workspace.merge_first_render(repo, render, message, no_commit=True)
-    if merged.returncode != 0:  # no file collides, so only git itself can fail here
-        raise GitError(f"git merge failed: {last_line(merged)}")
+    before = repo.resolve(layer.ref)
     try:
+        merged = workspace.merge_first_render(repo, render, message, no_commit=True)
+        if merged.returncode != 0:  # no file collides, so only git itself can fail here
+            raise GitError(f"git merge failed: {last_line(merged)}")
         composed = compose.user_side(repo.root, layer, record.template, shared_tracking)
+        branch.move(repo, render, layer.ref)
         repo.commit_paths(composed, message)  # with MERGE_HEAD there: the merge commit
     except BaseException:
         run(["merge", "--abort"], repo.root, check=False)  # back to where it was
+        _restore(repo, layer.ref, before)
         raise
-    branch.move(repo, render, layer.ref)
     return composed, repo.head()
+
+
+def _restore(repo: Repository, ref: str, commit: str | None) -> None:
+    if commit:
+        repo.update_ref(ref, commit)
+    else:
+        repo.delete_ref(ref)

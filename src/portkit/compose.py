@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from portkit import provenance
+from portkit.errors import ProjectError
 from portkit.models import LAYER_RECORD as RECORD
 from portkit.models import Layer, Provenance, SourceKind
 
@@ -86,6 +87,7 @@ def as_committed(
     provenance.add_links(rendered.folder, links)
     if layer.is_base:
         return rendered
+    provenance.mark_layer(rendered.folder)
     tree = workdir / "placed"
     place(layer, rendered.folder, tree)
     return replace(rendered, folder=tree)
@@ -164,7 +166,13 @@ def user_side(root: Path, layer: Layer, template: str, shared_tracking: bool) ->
 
 
 def _append(path: Path, block: str) -> None:
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ProjectError(
+            f"{path} is not UTF-8 text, so portkit cannot add the layer's section to it.",
+            "Convert it to UTF-8 (iconv -t utf-8), commit, and add the layer again.",
+        ) from error
     path.write_text(text.rstrip("\n") + "\n\n" + block, encoding="utf-8")
 
 

@@ -19,29 +19,35 @@ from portkit.errors import ProjectError, UsageError
 from portkit.git import Repository
 from portkit.models import BASE_LAYER as BASE
 from portkit.models import LAYER_RECORD as RECORD
-from portkit.models import ROOT_RECORDS, Layer, Provenance
+from portkit.models import ROOT_RECORDS, Layer, Provenance, UpdateRequest
 
 __all__ = ["BASE", "Layer", "discover", "find", "for_subdir", "named"]
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+#: One folder of SUBDIR, or a root layer's name: a part of its branch name (`git check-ref-format`
+#: rules: no leading '.', no '..', no trailing '.' or '.lock') and of a make target (no space,
+#: ':', '%', '$', '#').
+_NAME = re.compile(r"[A-Za-z0-9](?!.*\.\.)[A-Za-z0-9._-]*(?<!\.)(?<!\.lock)")
+_RULE = "letters, digits, '.', '-' and '_', starting with a letter or digit, not ending in '.lock'"
 
 
 def for_subdir(text: str) -> Layer:
     """The layer for SUBDIR as a user types it (`serving/`, `./api`); refuses ones that escape."""
     path = PurePosixPath(text.replace("\\", "/"))
     parts = [part for part in path.parts if part not in (".", "")]
-    if path.is_absolute() or ".." in parts or any(p.startswith(".git") for p in parts):
+    if not parts or path.is_absolute() or ".." in parts or any(p == ".git" for p in parts):
         raise UsageError(
             f"SUBDIR must be a folder inside the project, got {text!r}.",
-            "Give a relative path such as serving/.",
+            "Give a relative path such as serving/ (a layer at the root: no SUBDIR, --name).",
         )
+    if not all(_NAME.fullmatch(part) for part in parts):
+        raise UsageError(f"SUBDIR's folder names use {_RULE}; got {text!r}.")
     return Layer(subdir="/".join(parts))
 
 
 def named(name: str) -> Layer:
     """A layer at the root, named after its template."""
-    if not _NAME.match(name):
-        raise UsageError(f"A layer name uses letters, digits, '.', '-' and '_', got {name!r}.")
+    if not _NAME.fullmatch(name):
+        raise UsageError(f"A layer name uses {_RULE}; got {name!r}.")
     return Layer(name=name)
 
 
@@ -53,6 +59,8 @@ def discover(root: Path) -> list[Layer]:
         pure = PurePosixPath(path)
         if path == RECORD:
             found.insert(0, BASE)
+        elif not provenance.is_layer(root, path):
+            continue  # a project nested in a repository, a record a template ships
         elif pure.name == RECORD:
             found.append(Layer(subdir=pure.parent.as_posix()))
         elif pure.parent.as_posix() == ROOT_RECORDS:
@@ -90,6 +98,20 @@ def for_update(path: Path) -> tuple[Path, list[Layer]]:
     if Layer(subdir=relative) in found:
         return root, [Layer(subdir=relative)]
     return path, [BASE]
+
+
+def for_request(request: UpdateRequest) -> tuple[Path, list[Layer]]:
+    """`for_update`, refusing what cannot apply to several layers in turn before any is touched.
+
+    A staged merge (`--no-commit`) stops the next layer's update ("in the middle of a merge").
+    """
+    root, found = for_update(request.project)
+    if len(found) > 1 and not request.commit and not request.dry_run:
+        raise UsageError(
+            f"--no-commit stages one layer's merge; this project has {len(found)} layers.",
+            "Update one layer with --no-commit: `portkit update SUBDIR --no-commit`.",
+        )
+    return root, found
 
 
 def records(folder: Path) -> list[tuple[Layer, Provenance]]:

@@ -17,6 +17,11 @@ ROOT_RECORDS = ".portkit"  # records of layers added at the root: `.portkit/<nam
 LAYER_BRANCHES = "portkit/layer/"
 
 
+def holds_renders(branch: str) -> bool:
+    """BRANCH is one of portkit's own branches of pristine renders (never the user's work)."""
+    return branch == TEMPLATE_BRANCH or branch.startswith(LAYER_BRANCHES)
+
+
 @dataclass(frozen=True)
 class Layer:
     """Where one template's render lives in the project, and the branch of its renders."""
@@ -211,18 +216,16 @@ class Follow(str, enum.Enum):
     HOOKS_IN_TREE = "hooks-in-tree"  # core.hooksPath is inside the work tree
     HOOKS_UNWRITABLE = "hooks-unwritable"  # e.g. core.hooksPath=/dev/null
 
-    def later(self) -> str:
-        """What the user does after committing, so that the branch moves."""
+    def later(self, branch: str = TEMPLATE_BRANCH) -> str:
+        """What the user does after committing, so that BRANCH (of the renders) moves."""
         reasons = {
             Follow.OWN_HOOK: "your own post-commit hook is kept, so portkit added none",
             Follow.HOOKS_IN_TREE: "core.hooksPath is inside the project, so portkit added no hook",
             Follow.HOOKS_UNWRITABLE: "the git hooks folder cannot be written",
         }
         if self is Follow.AT_COMMIT:
-            return f"{TEMPLATE_BRANCH} then moves to the new render"
-        return (
-            f"run `portkit update` once more afterwards to move {TEMPLATE_BRANCH} ({reasons[self]})"
-        )
+            return f"{branch} then moves to the new render"
+        return f"run `portkit update` once more afterwards to move {branch} ({reasons[self]})"
 
 
 @dataclass(frozen=True)

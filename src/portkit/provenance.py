@@ -17,6 +17,7 @@ from portkit.models import Engine, Provenance, SourceKind
 
 FILENAME = ".portkit.yml"
 LINKS = "links"
+LAYER = "layer"  # `layer: true`: a record `portkit add` wrote, not a project nested in a repo
 
 _HEADER = (
     "# Written by portkit: which template this project came from and the answers it was\n"
@@ -94,3 +95,18 @@ def add_links(folder: Path, given: dict[str, Any], record: str = FILENAME) -> No
     text = path.read_text(encoding="utf-8")
     block = yaml.safe_dump({LINKS: dict(sorted(given.items()))}, sort_keys=False)
     path.write_text(text + block, encoding="utf-8")
+
+
+def mark_layer(folder: Path, record: str = FILENAME) -> None:
+    """Mark the record in FOLDER as a layer's (`portkit add`), after its links."""
+    path = folder / record
+    path.write_text(path.read_text(encoding="utf-8") + f"{LAYER}: true\n", encoding="utf-8")
+
+
+def is_layer(project: Path, record: str) -> bool:
+    """RECORD was written by `portkit add`; a nested project's own `.portkit.yml` is not."""
+    try:
+        data = yaml.safe_load((project / record).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return False
+    return isinstance(data, dict) and data.get(LAYER) is True

@@ -196,7 +196,9 @@ def _merge(
         return None
     follow = template_hook.install(repo, new_commit, tip, project.layer.ref)
     if conflicts:
-        raise UpdateConflictError(project.root, conflicts, follow.later(), wiring.labelled())
+        raise UpdateConflictError(
+            project.root, conflicts, follow.later(project.layer.branch), wiring.labelled()
+        )
     return follow
 
 

@@ -15,7 +15,7 @@ from portkit import compose, provenance
 from portkit import template_branch as branch
 from portkit.errors import ProjectError
 from portkit.git import Repository
-from portkit.models import BASE_LAYER, TEMPLATE_BRANCH, BaseSource, Layer, Provenance
+from portkit.models import BASE_LAYER, BaseSource, Layer, Provenance
 from portkit.rendering import render_again
 from portkit.sources import TemplateSource
 
@@ -55,13 +55,13 @@ def find_base(
         return _with_sync_point(repo, tip_base, layer.record)
     if not template_source.can_rebuild(record):
         raise ProjectError(
-            f"The {TEMPLATE_BRANCH} branch is missing and {record.template} {record.version} "
+            f"The {layer.branch} branch is missing and {record.template} {record.version} "
             "is not available to rebuild it.",
-            f"Fetch it from a clone that has it (git fetch origin {TEMPLATE_BRANCH}:"
-            f"{TEMPLATE_BRANCH}), or make that version available again (a built-in template: "
+            f"Fetch it from a clone that has it (git fetch origin {layer.branch}:"
+            f"{layer.branch}), or make that version available again (a built-in template: "
             f"install portkit {record.version}; a local folder: restore it) and update again.",
         )
-    say(f"Rebuilding {TEMPLATE_BRANCH} from {record.template} {record.version}")
+    say(f"Rebuilding {layer.branch} from {record.template} {record.version}")
     links = provenance.links(repo.root, layer.record)
     home = layer.home(repo.root)
     rendered = render_again(

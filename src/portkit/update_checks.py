@@ -15,7 +15,13 @@ from typing import Any
 from portkit import layers, provenance
 from portkit.errors import DirtyTreeError, ProjectError, UsageError
 from portkit.git import Repository
-from portkit.models import TEMPLATE_BRANCH, FileChange, Provenance, SourceKind, UpdateRequest
+from portkit.models import (
+    FileChange,
+    Provenance,
+    SourceKind,
+    UpdateRequest,
+    holds_renders,
+)
 
 __all__ = ["Project", "check_project", "check_request", "refuse_overwriting_untracked"]
 
@@ -78,9 +84,9 @@ def _current_branch(repo: Repository) -> str:
     current = repo.current_branch()
     if current is None:
         raise ProjectError("HEAD is detached.", "Check out the branch to update (git switch main).")
-    if current == TEMPLATE_BRANCH:
+    if holds_renders(current):
         raise ProjectError(
-            f"You are on {TEMPLATE_BRANCH}, which holds pristine template renders.",
+            f"You are on {current}, which holds pristine template renders.",
             "Switch to your own branch (git switch main) and update from there.",
         )
     return current

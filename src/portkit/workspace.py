@@ -13,7 +13,7 @@ from portkit import file_answers
 from portkit import template_branch as branch
 from portkit.errors import DirtyTreeError, ProjectError
 from portkit.git import Completed, Repository
-from portkit.models import FetchedTemplate
+from portkit.models import FetchedTemplate, holds_renders
 
 __all__ = ["check_file_answers", "clean_repository", "commit_root", "files", "merge_first_render"]
 
@@ -37,8 +37,14 @@ def clean_repository(folder: Path, command: str) -> Repository:
     underway = repo.operation_in_progress()
     if underway:
         raise ProjectError(f"{repo.root} is in the middle of {underway}.", "Finish or abort it.")
-    if repo.current_branch() is None:
+    current = repo.current_branch()
+    if current is None:
         raise ProjectError("HEAD is detached.", "Check out a branch first (git switch main).")
+    if holds_renders(current):
+        raise ProjectError(
+            f"You are on {current}, which holds pristine template renders.",
+            f"Switch to your own branch (git switch main) and run `{command}` from there.",
+        )
     dirty = repo.modified_tracked_files()
     if dirty:
         raise DirtyTreeError(dirty)

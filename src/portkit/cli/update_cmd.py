@@ -122,9 +122,9 @@ def _request(
 
 def _run(request: UpdateRequest) -> None:
     """Update each layer in turn (`portkit add`), one merge each; stop at the first conflict."""
-    from portkit.layers import for_update
+    from portkit.layers import for_request
 
-    root, layers = for_update(request.project)
+    root, layers = for_request(request)
     for layer in layers:
         if len(layers) > 1:
             typer.echo(f"Layer {layer.label}:")
@@ -148,7 +148,7 @@ def _run_layer(request: UpdateRequest) -> None:
 def _report(result: UpdateResult, template_branch: str = "portkit/template") -> None:
     from portkit.update import Outcome
 
-    _report_base(result)
+    _report_base(result, template_branch)
     if result.outcome is Outcome.UP_TO_DATE:
         typer.echo(f"Already up to date: {result.template} {result.new_version}.")
         return
@@ -169,20 +169,20 @@ def _report(result: UpdateResult, template_branch: str = "portkit/template") -> 
         typer.echo(f"Merged into {result.branch} as {result.commit[:12]}.")
         typer.echo(f"Push the template branch along with yours: git push origin {template_branch}")
     else:
-        later = result.follow.later() if result.follow else ""
+        later = result.follow.later(template_branch) if result.follow else ""
         typer.echo(
             "The merge is staged, not committed: review it (git diff --cached), then `git commit`;"
             f" {later}. Or `git merge --abort`."
         )
 
 
-def _report_base(result: UpdateResult) -> None:
+def _report_base(result: UpdateResult, name: str) -> None:
     from portkit.update import BaseSource
 
     notes = {
-        BaseSource.REMOTE: "Using origin/portkit/template (no local portkit/template branch).",
-        BaseSource.HISTORY: "Recovered portkit/template from your history (it was missing).",
-        BaseSource.REBUILT: "Rebuilt portkit/template by re-rendering "
+        BaseSource.REMOTE: f"Using origin/{name} (no local {name} branch).",
+        BaseSource.HISTORY: f"Recovered {name} from your history (it was missing).",
+        BaseSource.REBUILT: f"Rebuilt {name} by re-rendering "
         f"{result.template} {result.old_version} (the branch was missing).",
     }
     note = notes.get(result.base_source)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterable, Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from portkit.git.process import Completed, identity_config, is_repository, output, run
 from portkit.git.refs import LoggedCommit, RefStore
@@ -56,14 +56,26 @@ class Repository(RefStore):
             skip_next = token[0] in "RC"  # a rename's second token is its old path
         return paths
 
+    def in_the_way(self, path: str) -> str | None:
+        """What in the work tree stops a file at PATH: PATH itself, or a parent that is no folder.
+
+        A parent that is a file or a symlink counts: git would replace it (an ignored one silently).
+        """
+        parts = PurePosixPath(path).parts
+        for depth in range(1, len(parts)):
+            parent = self.root.joinpath(*parts[:depth])
+            if parent.is_symlink() or (parent.exists() and not parent.is_dir()):
+                return "/".join(parts[:depth])
+        return path if os.path.lexists(self.root / path) else None
+
     def untracked_among(self, paths: Iterable[str]) -> list[str]:
-        """Those of PATHS that exist in the work tree untracked (or ignored)."""
-        wanted = list(paths)
-        if not wanted:
+        """What untracked (or ignored) stands in the way of PATHS (`in_the_way`), sorted."""
+        blocked = {hit for path in paths if (hit := self.in_the_way(path))}
+        if not blocked:
             return []
-        listed = self._git(["--literal-pathspecs", "ls-files", "-z", "--", *wanted]).stdout
+        listed = self._git(["--literal-pathspecs", "ls-files", "-z", "--", *blocked]).stdout
         tracked = set(listed.split("\0"))
-        return [p for p in wanted if p not in tracked and os.path.lexists(self.root / p)]
+        return sorted(blocked - tracked)
 
     def untracked_files(self) -> list[str]:
         """Files in the work tree that git neither tracks nor ignores."""
